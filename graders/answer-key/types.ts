@@ -1,0 +1,27 @@
+// The contract between the engine and an assignment's answer key (the TypeScript references in reference/).
+import type { NdArray } from '../npz/ndarray.js';
+import type { Rng } from './rng.js';
+
+/** Named arrays: a case's inputs or outputs. Lists are stored as `name.0`, `name.1`, … (see list-arrays.ts). */
+export type Arrays = Record<string, NdArray>;
+
+/** The reference for one question: how its inputs are made, what the right answer is, and known wrong answers. */
+export interface QuestionReference {
+  /** Builds a case's inputs from the manifest's `args` for that case and a seeded generator. */
+  generate(args: Record<string, unknown>, rng: Rng): Arrays;
+  /** The correct outputs for these inputs, computed with TensorFlow.js. */
+  solve(inputs: Arrays): Arrays | Promise<Arrays>;
+  /**
+   * Known wrong implementations, by mistake id (the ids a manifest's `mistakes` names).
+   * Their outputs are stored in the fixtures so a student's answer can be recognised as that mistake.
+   */
+  mistakes?: Record<string, (inputs: Arrays) => Arrays | Promise<Arrays>>;
+}
+
+/** All references of one assignment. */
+export interface AssignmentReference {
+  assignment: string;
+  /** Bumped whenever a reference's numbers change; recorded in fixtures and results. */
+  version: string;
+  questions: Record<string, QuestionReference>;
+}

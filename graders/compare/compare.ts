@@ -1,0 +1,189 @@
+// Compares a student's array with the expected one and describes the difference as data.
+import { type NdArray, sizeOf, toNumbers } from '../npz/ndarray.js';
+import type { CompareModeT } from '../manifest/schema.js';
+
+export interface Tolerance {
+  mode: CompareModeT;
+  rtol: number;
+  atol: number;
+}
+
+/** A pattern the numbers show, e.g. the answer is the expected one times a constant. */
+export type Pattern =
+  | { kind: 'scaled'; factor: number }
+  | { kind: 'negated' }
+  | { kind: 'transposed' }
+  | { kind: 'offset'; delta: number }
+  | { kind: 'mistake'; id: string };
+
+/** Everything known about one output's comparison; templates turn it into words. */
+export interface Diagnostics {
+  pass: boolean;
+  /** The first check that failed: shape, then dtype, then non-finite values, then the values themselves. */
+  failure?: 'missing' | 'shape' | 'dtype' | 'nonfinite' | 'values';
+  expectedShape: number[];
+  actualShape?: number[];
+  expectedDtype: string;
+  actualDtype?: string;
+  size: number;
+  nanCount?: number;
+  infCount?: number;
+  /** Elements outside the tolerance. */
+  mismatchCount?: number;
+  maxAbsError?: number;
+  /** The course's rel_error: max over elements of |a-e| / max(1e-8, |a|+|e|). */
+  relError?: number;
+  /** The element with the largest relative error. */
+  worst?: { index: number[]; actual: number; expected: number };
+  patterns: Pattern[];
+  tolerance: Tolerance;
+  message?: string;
+}
+
+const FLOAT_KINDS = new Set(['float32', 'float64']);
+
+/** Compares `actual` (the student's, possibly missing) with `expected` under `tol`. */
+export function compareArrays(actual: NdArray | undefined, expected: NdArray, tol: Tolerance, mistakes: Record<string, NdArray> = {}): Diagnostics {
+  const base: Diagnostics = { pass: false, expectedShape: expected.shape, expectedDtype: expected.dtype, size: sizeOf(expected.shape), patterns: [], tolerance: tol };
+  if (!actual) return { ...base, failure: 'missing' };
+  const withActual: Diagnostics = { ...base, actualShape: actual.shape, actualDtype: actual.dtype };
+  const matchedMistake = findMistake(actual, mistakes);
+
+  if (!sameShape(actual.shape, expected.shape)) {
+    const patterns: Pattern[] = matchedMistake ? [{ kind: 'mistake', id: matchedMistake }] : [];
+    if (!matchedMistake && isTransposeOf(actual, expected, tol)) patterns.push({ kind: 'transposed' });
+    return { ...withActual, failure: 'shape', patterns };
+  }
+  if (tol.mode === 'shape') return { ...withActual, pass: true };
+
+  const a = toNumbers(actual);
+  const e = toNumbers(expected);
+  const expectFloat = FLOAT_KINDS.has(expected.dtype);
+  // An integer or boolean answer given as floats of the right values is fine; floats where integers are expected are not when exact.
+  if (tol.mode === 'exact' && !expectFloat && FLOAT_KINDS.has(actual.dtype) && !a.every(Number.isInteger)) {
+    return { ...withActual, failure: 'dtype', patterns: [] };
+  }
+
+  let nanCount = 0;
+  let infCount = 0;
+  let mismatchCount = 0;
+  let maxAbs = 0;
+  let relError = 0;
+  let worstAt = 0;
+  let unexpectedNonFinite = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = e[i];
+    if (Number.isNaN(x)) nanCount++;
+    else if (!Number.isFinite(x)) infCount++;
+    const bothSameNonFinite = !Number.isFinite(y) && (Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)));
+    if (!Number.isFinite(x) && !bothSameNonFinite) unexpectedNonFinite++;
+    const diff = Math.abs(x - y);
+    const rel = diff / Math.max(1e-8, Math.abs(x) + Math.abs(y));
+    const within = bothSameNonFinite || elementWithin(x, y, diff, rel, tol);
+    if (!within) mismatchCount++;
+    if (Number.isFinite(diff)) maxAbs = Math.max(maxAbs, diff);
+    // Written so that NaN counts as the worst element: !(rel <= relError).
+    if (!bothSameNonFinite && !(rel <= relError)) {
+      relError = Number.isNaN(rel) ? Number.POSITIVE_INFINITY : rel;
+      worstAt = i;
+    }
+  }
+  const stats: Diagnostics = {
+    ...withActual,
+    nanCount,
+    infCount,
+    mismatchCount,
+    maxAbsError: maxAbs,
+    relError,
+    worst: a.length > 0 ? { index: unravel(worstAt, expected.shape), actual: a[worstAt], expected: e[worstAt] } : undefined,
+  };
+  const valuesPass = tol.mode === 'rel_error' ? unexpectedNonFinite === 0 && relError <= tol.rtol : mismatchCount === 0 && unexpectedNonFinite === 0;
+  if (valuesPass) return { ...stats, pass: true };
+  const patterns: Pattern[] = matchedMistake ? [{ kind: 'mistake', id: matchedMistake }] : [];
+  if (!matchedMistake && unexpectedNonFinite === 0) patterns.push(...valuePatterns(a, e, tol));
+  return { ...stats, failure: unexpectedNonFinite > 0 ? 'nonfinite' : 'values', patterns };
+}
+
+function elementWithin(x: number, y: number, diff: number, rel: number, tol: Tolerance): boolean {
+  switch (tol.mode) {
+    case 'exact':
+      return x === y;
+    case 'allclose':
+      return diff <= tol.atol + tol.rtol * Math.abs(y);
+    case 'rel_error':
+      return rel <= tol.rtol;
+    case 'shape':
+      return true;
+  }
+}
+
+/** The id of the first known mistake whose output the student's matches (NaNs at the same places count as equal). */
+function findMistake(actual: NdArray, mistakes: Record<string, NdArray>): string | undefined {
+  const tol: Tolerance = { mode: 'allclose', rtol: 1e-4, atol: 1e-6 };
+  for (const [id, wrong] of Object.entries(mistakes)) {
+    if (!sameShape(actual.shape, wrong.shape)) continue;
+    const a = toNumbers(actual);
+    const w = toNumbers(wrong);
+    const same = a.every((x, i) => (Number.isNaN(x) && Number.isNaN(w[i])) || x === w[i] || Math.abs(x - w[i]) <= tol.atol + tol.rtol * Math.abs(w[i]));
+    if (same) return id;
+  }
+  return undefined;
+}
+
+/** Constant factor, sign flip or constant offset that maps the expected values onto the student's. */
+function valuePatterns(a: number[], e: number[], tol: Tolerance): Pattern[] {
+  const close = (x: number, y: number) => Math.abs(x - y) <= Math.max(tol.rtol, 1e-5) * 10 * Math.max(Math.abs(x), Math.abs(y), 1e-12);
+  const nonzero = e.map((y, i) => [a[i], y] as const).filter(([, y]) => Math.abs(y) > 1e-12);
+  if (nonzero.length > 0) {
+    const factor = nonzero[0][0] / nonzero[0][1];
+    if (Number.isFinite(factor) && factor !== 0 && nonzero.every(([x, y]) => close(x, factor * y)) && e.every((y, i) => Math.abs(y) > 1e-12 || Math.abs(a[i]) < 1e-9)) {
+      if (close(factor, -1)) return [{ kind: 'negated' }];
+      if (!close(factor, 1)) return [{ kind: 'scaled', factor }];
+    }
+  }
+  if (a.length > 1) {
+    const delta = a[0] - e[0];
+    if (delta !== 0 && a.every((x, i) => close(x - e[i], delta))) return [{ kind: 'offset', delta }];
+  }
+  return [];
+}
+
+/** True when the student's array is the expected one with its last two axes swapped. */
+function isTransposeOf(actual: NdArray, expected: NdArray, tol: Tolerance): boolean {
+  const s = expected.shape;
+  if (s.length < 2 || actual.shape.length !== s.length) return false;
+  const rows = s[s.length - 2];
+  const cols = s[s.length - 1];
+  const t = [...s.slice(0, -2), cols, rows];
+  if (!sameShape(actual.shape, t)) return false;
+  const a = toNumbers(actual);
+  const e = toNumbers(expected);
+  const block = rows * cols;
+  for (let b = 0; b < e.length / block; b++) {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const x = a[b * block + c * rows + r];
+        const y = e[b * block + r * cols + c];
+        if (!(Math.abs(x - y) <= Math.max(tol.atol, 1e-6) + Math.max(tol.rtol, 1e-4) * Math.abs(y))) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** A scalar answer may come back with shape () or (1,). */
+function sameShape(a: number[], b: number[]): boolean {
+  if (a.length === b.length && a.every((d, i) => d === b[i])) return true;
+  const scalarLike = (s: number[]) => s.length === 0 || (s.length === 1 && s[0] === 1);
+  return scalarLike(a) && scalarLike(b);
+}
+
+function unravel(flat: number, shape: number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = shape[d] === 0 ? 0 : flat % shape[d];
+    flat = shape[d] === 0 ? 0 : Math.floor(flat / shape[d]);
+  }
+  return index;
+}

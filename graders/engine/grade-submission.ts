@@ -1,0 +1,175 @@
+// The one pipeline behind check, ci and grade: run a submission on the cases' inputs, compare, score, build the Result.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Assignment } from '../manifest/load-manifest.js';
+import type { CaseT, QuestionT, ToleranceT } from '../manifest/schema.js';
+import type { FixtureLock } from '../fixtures/lock.js';
+import { FixtureStore, type LoadedCase } from '../fixtures/load-case.js';
+import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from '../runners/runner.js';
+import { compareArrays, type Tolerance } from '../compare/compare.js';
+import { summarize } from '../compare/describe.js';
+import { scoreQuestion, sumPoints } from '../score/score.js';
+import { RESULT_SCHEMA_VERSION, type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
+import { ENGINE_VERSION } from '../version.js';
+
+export type Mode = 'check' | 'ci' | 'grade';
+
+/** What stays the same across the submissions of a batch. */
+export interface GradingContext {
+  assignment: Assignment;
+  lock: FixtureLock;
+  fixtures: FixtureStore;
+  runner: Runner;
+  mode: Mode;
+  /** Only these questions (all when empty). */
+  questionIds?: string[];
+}
+
+export interface SubmissionInput {
+  student: string;
+  dir: string;
+  /** Where the submission came from (a folder or a zip), as recorded in the result. */
+  origin?: string;
+  /** Precomputed content hash (a zip's bytes); computed from the folder otherwise. */
+  sha256?: string;
+}
+
+const DEFAULT_TOLERANCE: Tolerance = { mode: 'rel_error', rtol: 1e-4, atol: 0 };
+
+/** Which cases a mode runs: students and CI see public tests only. */
+export function selectedCases(question: QuestionT, mode: Mode): CaseT[] {
+  return question.cases.filter((c) => mode === 'grade' || c.visibility === 'public');
+}
+
+/** The questions the context grades, in manifest order. */
+export function selectedQuestions(ctx: GradingContext): QuestionT[] {
+  const wanted = ctx.questionIds?.length ? new Set(ctx.questionIds) : undefined;
+  return ctx.assignment.manifest.questions.filter((q) => !wanted || wanted.has(q.id));
+}
+
+/** Grades one submission folder and returns its Result. Never throws for anything the submission does. */
+export async function gradeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
+  const started = Date.now();
+  const { manifest } = ctx.assignment;
+  const questions = selectedQuestions(ctx);
+  const notices: string[] = [];
+  const missingFiles: string[] = [];
+  for (const file of manifest.files) {
+    const info = await lstat(path.join(submission.dir, file)).catch(() => undefined);
+    if (!info?.isFile()) missingFiles.push(file);
+  }
+  if (missingFiles.length) notices.push(`missing file(s): ${missingFiles.join(', ')} (expected ${manifest.files.join(', ')})`);
+
+  // Load every case's fixture; the runner gets inputs only.
+  const plan: { question: QuestionT; c: CaseT; loaded: LoadedCase; index: number }[] = [];
+  for (const question of questions) {
+    for (const c of selectedCases(question, ctx.mode)) {
+      plan.push({ question, c, loaded: await ctx.fixtures.load(question, c), index: plan.length });
+    }
+  }
+  const runnerQuestions: Record<string, RunnerQuestion> = {};
+  for (const q of questions) runnerQuestions[q.id] = runnerQuestion(q, ctx);
+  const job: RunnerJob = {
+    submissionDir: path.resolve(submission.dir),
+    questions: runnerQuestions,
+    cases: plan.map<RunnerCase>((p) => ({ index: p.index, question: p.question.id, case: p.c.id, inputs: p.loaded.inputs })),
+    memoryMb: manifest.defaults?.memory_mb ?? 4096,
+  };
+  const run = await ctx.runner.run(job);
+
+  const questionResults: QuestionResultT[] = questions.map((question) => {
+    const cases = plan.filter((p) => p.question === question).map((p) => caseResult(question, p.c, p.loaded, run.cases.get(p.index), manifest.defaults?.compare));
+    const score = scoreQuestion(question.points, cases);
+    return { id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(question.hint ? { hint: question.hint } : {}) };
+  });
+
+  const fixtureFiles: Record<string, string> = {};
+  for (const p of plan) fixtureFiles[p.loaded.file] = p.loaded.sha256;
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    student: submission.student,
+    mode: ctx.mode,
+    assignment: { id: manifest.id, title: manifest.title, version: manifest.version, manifestSha256: ctx.assignment.manifestSha256 },
+    submission: { path: submission.origin ?? submission.dir, sha256: submission.sha256 ?? (await hashSubmission(submission.dir)) },
+    engine: { dlgrade: ENGINE_VERSION, node: process.versions.node, runtime: run.runtime, sandbox: run.sandbox },
+    fixtures: { referenceVersion: ctx.lock.referenceVersion, backend: ctx.lock.backend, seed: ctx.lock.seed, files: fixtureFiles },
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    score: {
+      points: sumPoints(questionResults.map((q) => q.points)),
+      maxPoints: sumPoints(questionResults.map((q) => q.maxPoints)),
+      pendingPoints: sumPoints(questionResults.filter((q) => q.status === 'pending').map((q) => q.maxPoints)),
+    },
+    questions: questionResults,
+    notices,
+  };
+}
+
+/** The runner's view of a question: steps, input kinds, where outputs are read, the time limit. */
+export function runnerQuestion(q: QuestionT, ctx: GradingContext): RunnerQuestion {
+  const outputs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(q.outputs ?? {})) outputs[name] = typeof spec === 'string' ? spec : spec.from;
+  return { steps: q.steps ?? [], inputs: (q.inputs ?? {}) as Record<string, string>, outputs, timeout_s: q.timeout_s ?? ctx.assignment.manifest.defaults?.timeout_s ?? 10 };
+}
+
+/** The tolerance for one output: output override, then question, then assignment default. */
+export function toleranceFor(q: QuestionT, output: string, defaults: ToleranceT | undefined): Tolerance {
+  const spec = q.outputs?.[output];
+  const own: ToleranceT = typeof spec === 'object' ? spec : {};
+  const mode = own.mode ?? q.compare?.mode ?? defaults?.mode ?? DEFAULT_TOLERANCE.mode;
+  return {
+    mode,
+    rtol: own.rtol ?? q.compare?.rtol ?? defaults?.rtol ?? DEFAULT_TOLERANCE.rtol,
+    atol: own.atol ?? q.compare?.atol ?? defaults?.atol ?? DEFAULT_TOLERANCE.atol,
+  };
+}
+
+function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: CaseOutcome | undefined, defaults: ToleranceT | undefined): CaseResultT {
+  const base = { id: c.id, visibility: c.visibility, weight: c.weight ?? 1, mistakes: [] as { id: string; message: string }[] };
+  if (!outcome) {
+    return { ...base, status: 'crash', durationMs: 0, outputs: [], error: { type: 'Crash', message: 'the runner produced no result for this case' } };
+  }
+  const stdout = outcome.stdout ? { stdout: outcome.stdout } : {};
+  if (outcome.status !== 'ok') {
+    return { ...base, status: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'crash' ? 'crash' : 'error', durationMs: outcome.durationMs, outputs: [], error: outcome.error, ...stdout };
+  }
+  const mistakeMessages = Object.fromEntries((question.mistakes ?? []).map((m) => [m.id, m.message]));
+  const outputs: OutputCheckT[] = Object.keys(question.outputs ?? {}).map((name) => {
+    const tol = toleranceFor(question, name, defaults);
+    const known: Record<string, import('../npz/ndarray.js').NdArray> = {};
+    for (const [id, arrays] of Object.entries(loaded.mistakes)) if (arrays[name]) known[id] = arrays[name];
+    const diagnostics = compareArrays(outcome.outputs.get(name), loaded.expected[name], tol, known);
+    if (outcome.outputErrors[name]) diagnostics.message = outcome.outputErrors[name];
+    return { name, pass: diagnostics.pass, diagnostics: jsonSafe(diagnostics), summary: summarize(diagnostics, mistakeMessages) };
+  });
+  const matched = new Set<string>();
+  for (const o of outputs) for (const p of o.diagnostics.patterns) if (p.kind === 'mistake') matched.add(p.id);
+  const mistakes = [...matched].map((id) => ({ id, message: mistakeMessages[id] ?? id }));
+  return { ...base, mistakes, status: outputs.every((o) => o.pass) ? 'pass' : 'fail', durationMs: outcome.durationMs, outputs, ...stdout };
+}
+
+/** JSON has no NaN or Infinity: such numbers become the strings "NaN", "Infinity", "-Infinity". */
+function jsonSafe<T>(value: T): any {
+  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
+}
+
+/** A hash of the submission's files (names and bytes), so a re-grade can tell whether anything changed. */
+export async function hashSubmission(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    if (depth > 8) return;
+    const entries = await readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name === '__pycache__' || entry.name.startsWith('.')) continue;
+      const child = path.join(rel, entry.name);
+      if (entry.isDirectory()) await walk(child, depth + 1);
+      else if (entry.isFile()) {
+        hash.update(child + '\0');
+        hash.update(await readFile(path.join(dir, child)));
+      }
+    }
+  };
+  await walk('', 0);
+  return hash.digest('hex');
+}

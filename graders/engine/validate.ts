@@ -1,0 +1,98 @@
+// `dlgrade validate`: the assignment's self-test — schema, fixtures, reference vs course answers, solution and starter.
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { GradingContext } from './grade-submission.js';
+import { gradeSubmission } from './grade-submission.js';
+import type { AssignmentReference } from '../answer-key/types.js';
+import { compareArrays } from '../compare/compare.js';
+import { summarize } from '../compare/describe.js';
+import { caseFixturePath, fixturesDir } from '../fixtures/paths.js';
+import { toleranceFor } from './grade-submission.js';
+import { selectBackend } from '../answer-key/backend.js';
+
+export interface ValidationCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Runs every self-test; a check that throws is reported as failed with its message. */
+export async function validateAssignment(ctx: GradingContext, reference: AssignmentReference | undefined): Promise<ValidationCheck[]> {
+  const checks: ValidationCheck[] = [];
+  const attempt = async (name: string, fn: () => Promise<string>) => {
+    try {
+      checks.push({ name, ok: true, detail: await fn() });
+    } catch (error) {
+      checks.push({ name, ok: false, detail: (error as Error).message });
+    }
+  };
+  const { manifest } = ctx.assignment;
+  checks.push({ name: 'manifest', ok: true, detail: `${ctx.assignment.manifestPath} matches the schema (${manifest.questions.length} questions, ${manifest.questions.reduce((s, q) => s + q.points, 0)} points)` });
+
+  await attempt('fixtures', async () => {
+    let count = 0;
+    const problems: string[] = [];
+    for (const q of manifest.questions) {
+      for (const c of q.cases) {
+        const file = caseFixturePath(ctx.assignment, q.id, c);
+        const rel = path.relative(fixturesDir(ctx.assignment), file);
+        const bytes = await readFile(file).catch(() => undefined);
+        if (!bytes) {
+          problems.push(`${rel} is missing`);
+          continue;
+        }
+        const hash = createHash('sha256').update(bytes).digest('hex');
+        if (ctx.lock.files[rel] !== hash) problems.push(`${rel} does not match fixtures.lock.json`);
+        const loaded = await ctx.fixtures.load(q, c);
+        for (const name of Object.keys(q.inputs ?? {})) {
+          const present = name in loaded.inputs || `${name}.0` in loaded.inputs;
+          if (!present) problems.push(`${rel} has no input "${name}"`);
+        }
+        count++;
+      }
+    }
+    if (problems.length) throw new Error(problems.join('; '));
+    return `${count} case files present, matching the lock and the manifest`;
+  });
+
+  if (reference) {
+    await attempt('reference vs course answers', async () => {
+      await selectBackend(ctx.lock.backend);
+      const lines: string[] = [];
+      for (const q of manifest.questions) {
+        for (const c of q.cases.filter((x) => x.source)) {
+          const loaded = await ctx.fixtures.load(q, c);
+          const outputs = await reference.questions[q.id].solve(loaded.inputs);
+          for (const name of Object.keys(loaded.expected)) {
+            const d = compareArrays(outputs[name], loaded.expected[name], toleranceFor(q, name, manifest.defaults?.compare));
+            if (!d.pass) throw new Error(`${q.id}/${c.id} ${name}: the reference disagrees with the course file: ${summarize(d)}`);
+            lines.push(`${q.id}/${c.id}`);
+          }
+        }
+      }
+      return lines.length ? `the reference reproduces ${lines.length} course answer(s): ${lines.join(', ')}` : 'no course-provided answers to check';
+    });
+  }
+
+  const allCases = { ...ctx, mode: 'grade' as const };
+  if (manifest.solution) {
+    await attempt('solution scores full marks', async () => {
+      const result = await gradeSubmission(allCases, { student: 'solution', dir: path.resolve(ctx.assignment.dir, manifest.solution!) });
+      const lost = result.questions.filter((q) => q.points < q.maxPoints).map((q) => `${q.id} (${q.cases.find((c) => c.status !== 'pass')?.id}: ${q.cases.find((c) => c.status !== 'pass')?.error?.message ?? q.cases.find((c) => c.status !== 'pass')?.outputs.find((o) => !o.pass)?.summary})`);
+      if (lost.length) throw new Error(`the solution scores ${result.score.points}/${result.score.maxPoints}; it loses ${lost.join('; ')}`);
+      return `${result.score.points}/${result.score.maxPoints} on all public and hidden cases`;
+    });
+  }
+  if (manifest.starter) {
+    await attempt('starter scores zero with clear messages', async () => {
+      const result = await gradeSubmission(allCases, { student: 'starter', dir: path.resolve(ctx.assignment.dir, manifest.starter!) });
+      if (result.score.points !== 0) throw new Error(`the starter code scores ${result.score.points}; expected 0`);
+      const unclear = result.questions.flatMap((q) => q.cases.filter((c) => c.status === 'crash' || c.status === 'timeout').map((c) => `${q.id}/${c.id}: ${c.status}`));
+      if (unclear.length) throw new Error(`starter cases end without a clear message: ${unclear.join(', ')}`);
+      const kinds = new Set(result.questions.flatMap((q) => q.cases.map((c) => c.error?.type ?? 'wrong values')));
+      return `0/${result.score.maxPoints}; every case reports ${[...kinds].join(' / ')}`;
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,181 @@
+// Loads and validates assignments/<id>/manifest.yaml; every problem is reported with the file and the path inside it.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { Ajv, type ErrorObject } from 'ajv';
+import { DlgradeError, describeValue } from '../errors.js';
+import { Manifest, type ManifestT, type QuestionT } from './schema.js';
+
+/** A validated manifest with the paths derived from where it lives. */
+export interface Assignment {
+  manifest: ManifestT;
+  /** Folder holding manifest.yaml. */
+  dir: string;
+  manifestPath: string;
+  /** sha256 of the manifest file, recorded in results. */
+  manifestSha256: string;
+}
+
+/** The project root: graders/manifest/ is two levels below it (also from dist/). */
+export function projectRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const up = path.resolve(here, '..', '..');
+  return path.basename(up) === 'dist' ? path.dirname(up) : up;
+}
+
+/** Where assignments live: DLGRADE_ASSIGNMENTS, or the project's assignments/ folder. */
+export function assignmentsRoot(): string {
+  return process.env.DLGRADE_ASSIGNMENTS ?? path.join(projectRoot(), 'assignments');
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateManifest = ajv.compile<ManifestT>(Manifest);
+
+/** Lists the assignment ids found under the assignments folder. */
+export async function listAssignments(root = assignmentsRoot()): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const ids: string[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await stat(path.join(root, entry.name, 'manifest.yaml')).catch(() => null))) ids.push(entry.name);
+  }
+  return ids.sort();
+}
+
+/** Loads an assignment by id (a folder under the assignments root) or by a path to a manifest or its folder. */
+export async function loadAssignment(idOrPath: string, root = assignmentsRoot()): Promise<Assignment> {
+  const looksLikePath = idOrPath.includes('/') || idOrPath.endsWith('.yaml');
+  let manifestPath = looksLikePath ? path.resolve(idOrPath) : path.join(root, idOrPath, 'manifest.yaml');
+  if (looksLikePath && !manifestPath.endsWith('.yaml')) manifestPath = path.join(manifestPath, 'manifest.yaml');
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch (cause) {
+    if (!looksLikePath) {
+      const known = await listAssignments(root);
+      throw new DlgradeError('ASSIGNMENT_NOT_FOUND', `no assignment "${idOrPath}" (known: ${known.join(', ') || 'none'})`, { cause });
+    }
+    throw new DlgradeError('MANIFEST_NOT_FOUND', 'cannot read the manifest', { file: manifestPath, cause });
+  }
+  const manifest = parseManifest(text, displayPath(manifestPath));
+  return {
+    manifest,
+    dir: path.dirname(manifestPath),
+    manifestPath,
+    manifestSha256: createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+/** Parses and validates manifest text; `file` is used in messages. Exported for tests and fuzzing. */
+export function parseManifest(text: string, file: string): ManifestT {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    throw new DlgradeError('MANIFEST_INVALID', `not valid YAML${where}: ${first.message.split('\n')[0]}`, { file });
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (!validateManifest(data)) {
+    const messages = summarizeAjvErrors(validateManifest.errors ?? [], data);
+    throw new DlgradeError('MANIFEST_INVALID', messages.join('; '), { file });
+  }
+  checkConsistency(data, file);
+  return data;
+}
+
+/** Turns Ajv errors into "questions[3].rtol must be …, got -1 (number)", keeping the most specific few. */
+export function summarizeAjvErrors(errors: ErrorObject[], data: unknown): string[] {
+  // A failed anyOf reports every branch; the branch errors say more than the umbrella one.
+  const specific = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  const chosen = (specific.length > 0 ? specific : errors).slice(0, 5);
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const error of chosen) {
+    const where = formatPath(error.instancePath) || '(top level)';
+    const line = `${where} ${explain(error, valueAt(data, error.instancePath))}`;
+    if (!seen.has(line)) out.push(line);
+    seen.add(line);
+  }
+  return out;
+}
+
+function explain(error: ErrorObject, value: unknown): string {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `is missing the required field "${String(p.missingProperty)}"`;
+    case 'additionalProperties':
+      return `has an unknown field "${String(p.additionalProperty)}"`;
+    case 'type':
+      return `must be ${article(String(p.type))}, got ${describeValue(value)}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}, got ${describeValue(value)}`;
+    case 'pattern':
+      return `must use ${error.parentSchema?.description ?? `the pattern ${String(p.pattern)}`}, got ${describeValue(value)}`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `must be a number ${error.keyword === 'minimum' ? '>=' : '>'} ${String(p.limit)}, got ${describeValue(value)}`;
+    case 'minItems':
+      return `must have at least ${String(p.limit)} item(s)`;
+    default:
+      return `${error.message ?? 'is invalid'}, got ${describeValue(value)}`;
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** "/questions/3/rtol" → "questions[3].rtol". */
+export function formatPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
+function valueAt(data: unknown, instancePath: string): unknown {
+  let cur: unknown = data;
+  for (const seg of instancePath.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return cur;
+}
+
+/** Rules a schema cannot say: unique ids, outputs and steps that go together, known input names. */
+function checkConsistency(manifest: ManifestT, file: string): void {
+  const fail = (where: string, message: string): never => {
+    throw new DlgradeError('MANIFEST_INVALID', `${where} ${message}`, { file });
+  };
+  const questionIds = new Set<string>();
+  manifest.questions.forEach((q: QuestionT, qi) => {
+    const where = `questions[${qi}] (${q.id})`;
+    if (questionIds.has(q.id)) fail(where, `repeats the question id "${q.id}"`);
+    questionIds.add(q.id);
+    if (manifest.runner === 'python' && (!q.steps || !q.outputs)) fail(where, 'needs "steps" and "outputs" for a python assignment');
+    const caseIds = new Set<string>();
+    q.cases.forEach((c, ci) => {
+      if (caseIds.has(c.id)) fail(`${where}.cases[${ci}]`, `repeats the case id "${c.id}"`);
+      caseIds.add(c.id);
+      if (c.source && q.inputs) {
+        for (const name of Object.keys(q.inputs)) {
+          if (!(name in c.source.inputs)) fail(`${where}.cases[${ci}].source.inputs`, `has no key for the input "${name}"`);
+        }
+      }
+      if (c.source && q.outputs) {
+        for (const name of Object.keys(q.outputs)) {
+          if (!(name in c.source.expected)) fail(`${where}.cases[${ci}].source.expected`, `has no key for the output "${name}"`);
+        }
+      }
+    });
+  });
+}
+
+/** A path relative to the working directory when that is shorter, for messages. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && rel.length < p.length ? rel : p;
+}

@@ -1,0 +1,172 @@
+// The manifest format: one TypeBox definition gives both the JSON Schema (checked by Ajv) and the TypeScript types.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'lower-case letters, digits, "_" and "-"' });
+
+export const CompareMode = Type.Union(
+  [Type.Literal('rel_error'), Type.Literal('allclose'), Type.Literal('exact'), Type.Literal('shape')],
+  {
+    description:
+      'rel_error: max |a-e| / max(1e-8, |a|+|e|) <= rtol (the course check). allclose: |a-e| <= atol + rtol*|e| everywhere. exact: equal values. shape: only the shape is checked.',
+  },
+);
+
+export const Tolerance = Type.Object(
+  {
+    mode: Type.Optional(CompareMode),
+    rtol: Type.Optional(Type.Number({ minimum: 0, description: 'relative tolerance (default 1e-4)' })),
+    atol: Type.Optional(Type.Number({ minimum: 0, description: 'absolute tolerance for allclose (default 0)' })),
+  },
+  { additionalProperties: false },
+);
+
+const InputKind = Type.Union(
+  [
+    Type.Literal('tensor'),
+    Type.Literal('array'),
+    Type.Literal('float'),
+    Type.Literal('int'),
+    Type.Literal('bool'),
+    Type.Literal('tensor_list'),
+    Type.Literal('int_list'),
+    Type.Literal('float_list'),
+  ],
+  {
+    description:
+      'How the runner hands a stored array to student code: a fresh torch.Tensor (tensor), a NumPy array (array), a Python scalar, or a list (lists are stored as name.0, name.1, …).',
+  },
+);
+
+/** A value in a step: `$name` or `$name.attr.path` refers to an input or an earlier result; anything else is a literal. */
+const StepValue = Type.Unknown({ description: '"$name" or "$name.attribute" refers to an input or a result; other values are literals' });
+
+const NewStep = Type.Object(
+  {
+    new: Type.String({ description: 'module.Class to construct, e.g. style_modules.ContentLoss' }),
+    args: Type.Optional(Type.Array(StepValue)),
+    kwargs: Type.Optional(Type.Record(Type.String(), StepValue)),
+    as: Type.String({ description: 'name the object is kept under' }),
+  },
+  { additionalProperties: false },
+);
+const CallStep = Type.Object(
+  {
+    call: Type.String({ description: 'what to call: a result (loss), a method (loss.gram_matrix) or a module function (train.sgd_step)' }),
+    args: Type.Optional(Type.Array(StepValue)),
+    kwargs: Type.Optional(Type.Record(Type.String(), StepValue)),
+    as: Type.Optional(Type.String({ description: 'name the return value is kept under' })),
+  },
+  { additionalProperties: false },
+);
+const SetStep = Type.Object(
+  {
+    set: Type.String({ description: 'attribute to assign, e.g. layer.weight' }),
+    value: StepValue,
+  },
+  { additionalProperties: false },
+);
+const ProbeStep = Type.Object(
+  {
+    probe: Type.String({ description: 'a built-in measurement of the runner, e.g. model_summary or train_step' }),
+    target: Type.String({ description: 'the object to measure, e.g. net' }),
+    args: Type.Optional(Type.Record(Type.String(), StepValue)),
+    as: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export const Step = Type.Union([NewStep, CallStep, SetStep, ProbeStep]);
+
+const OutputSpec = Type.Union([
+  Type.String({ description: 'where the output is read after the steps: "$result" or "$layer.weight.grad"' }),
+  Type.Object(
+    {
+      from: Type.String(),
+      mode: Type.Optional(CompareMode),
+      rtol: Type.Optional(Type.Number({ minimum: 0 })),
+      atol: Type.Optional(Type.Number({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const Source = Type.Object(
+  {
+    file: Type.String({ description: 'an .npz provided by the course, relative to the manifest' }),
+    inputs: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+      description: 'input name → key in the file (a list of keys for a list input)',
+    }),
+    expected: Type.Record(Type.String(), Type.String(), { description: 'output name → key in the file' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Case = Type.Object(
+  {
+    id: Id,
+    visibility: Type.Union([Type.Literal('public'), Type.Literal('hidden')]),
+    weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'share of the question points (default 1)' })),
+    args: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'arguments for the reference generator' })),
+    source: Type.Optional(Source),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const Mistake = Type.Object(
+  {
+    id: Id,
+    message: Type.String({ description: 'what the student is told when their output matches this known mistake' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Question = Type.Object(
+  {
+    id: Id,
+    title: Type.String(),
+    points: Type.Number({ minimum: 0 }),
+    inputs: Type.Optional(Type.Record(Type.String(), InputKind, { description: 'input name → how it is handed to student code' })),
+    steps: Type.Optional(Type.Array(Step, { minItems: 1 })),
+    outputs: Type.Optional(Type.Record(Type.String(), OutputSpec)),
+    compare: Type.Optional(Tolerance),
+    timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    mistakes: Type.Optional(Type.Array(Mistake)),
+    cases: Type.Array(Case, { minItems: 1 }),
+    hint: Type.Optional(Type.String({ description: 'shown with a failing verdict' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Manifest = Type.Object(
+  {
+    schema: Type.Literal(1, { description: 'manifest format version' }),
+    id: Id,
+    title: Type.String(),
+    version: Type.String({ description: 'assignment version, recorded in every result' }),
+    runner: Type.Union([Type.Literal('python'), Type.Literal('answers')]),
+    files: Type.Array(Type.String(), { minItems: 1, description: 'files a submission must contain' }),
+    starter: Type.Optional(Type.String({ description: 'starter-code folder, relative to the manifest' })),
+    handout: Type.Optional(Type.String()),
+    solution: Type.Optional(Type.String({ description: 'a full-marks submission folder, relative to the manifest, used by validate' })),
+    seed: Type.Integer({ description: 'global seed for fixture generation' }),
+    defaults: Type.Optional(
+      Type.Object(
+        {
+          compare: Type.Optional(Tolerance),
+          timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          memory_mb: Type.Optional(Type.Integer({ minimum: 256 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    questions: Type.Array(Question, { minItems: 1 }),
+  },
+  { additionalProperties: false, $id: 'https://dlgrade.dev/schema/manifest.json', title: 'dlgrade assignment manifest' },
+);
+
+export type ManifestT = Static<typeof Manifest>;
+export type QuestionT = Static<typeof Question>;
+export type CaseT = Static<typeof Case>;
+export type StepT = Static<typeof Step>;
+export type ToleranceT = Static<typeof Tolerance>;
+export type CompareModeT = Static<typeof CompareMode>;

@@ -1,0 +1,43 @@
+// Per-student outputs of `grade`: the canonical JSON, Markdown and HTML reports, Gradescope's results.json.
+import path from 'node:path';
+import type { Reporter } from './reporter.js';
+import type { ResultT } from '../result/schema.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { viewResult } from './view-model.js';
+import { render } from './templates.js';
+import { toGradescope } from './gradescope.js';
+
+/** results/<student>.json — the canonical record every other output is derived from. */
+export function resultPath(outDir: string, student: string): string {
+  return path.join(outDir, 'results', `${student}.json`);
+}
+
+/** Writes the canonical result (atomically: a killed batch never leaves half a file). */
+export class JsonResultReporter implements Reporter {
+  readonly name = 'json';
+  constructor(private readonly outDir: string) {}
+  async onResult(result: ResultT): Promise<void> {
+    await writeFileAtomic(resultPath(this.outDir, result.student), JSON.stringify(result, null, 2) + '\n');
+  }
+}
+
+/** Writes <student>/report.md and <student>/report.html from the Handlebars templates. */
+export class StudentReportReporter implements Reporter {
+  readonly name = 'student-report';
+  constructor(private readonly outDir: string, private readonly classReport = true) {}
+  async onResult(result: ResultT): Promise<void> {
+    const view = { ...viewResult(result), classReport: this.classReport };
+    const dir = path.join(this.outDir, result.student);
+    await writeFileAtomic(path.join(dir, 'report.md'), render('student.md.hbs', view));
+    await writeFileAtomic(path.join(dir, 'report.html'), render('student.html.hbs', view));
+  }
+}
+
+/** Writes <student>/results.json in Gradescope's format. */
+export class GradescopeReporter implements Reporter {
+  readonly name = 'gradescope';
+  constructor(private readonly fileFor: (student: string) => string) {}
+  async onResult(result: ResultT): Promise<void> {
+    await writeFileAtomic(this.fileFor(result.student), JSON.stringify(toGradescope(result), null, 2) + '\n');
+  }
+}

@@ -1,0 +1,114 @@
+// The canonical result of grading one submission: versioned, with its JSON Schema from the same TypeBox source.
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+
+/** A union of string literals that keeps the literal types. */
+function oneOf<const T extends string[]>(...values: T): TUnion<{ [K in keyof T]: TLiteral<T[K]> }> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as never;
+}
+
+/** Bumped when a field changes meaning or disappears; `merge` refuses files of a newer version. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+const Location = Type.Object({ file: Type.String(), line: Type.Number(), name: Type.Optional(Type.String()), code: Type.Optional(Type.String()) });
+
+const Pattern = Type.Union([
+  Type.Object({ kind: Type.Literal('scaled'), factor: Type.Number() }),
+  Type.Object({ kind: Type.Literal('negated') }),
+  Type.Object({ kind: Type.Literal('transposed') }),
+  Type.Object({ kind: Type.Literal('offset'), delta: Type.Number() }),
+  Type.Object({ kind: Type.Literal('mistake'), id: Type.String() }),
+]);
+
+const NumberOrNonFinite = Type.Union([Type.Number(), Type.Literal('NaN'), Type.Literal('Infinity'), Type.Literal('-Infinity')]);
+
+export const Diagnostics = Type.Object({
+  pass: Type.Boolean(),
+  failure: Type.Optional(oneOf('missing', 'shape', 'dtype', 'nonfinite', 'values')),
+  expectedShape: Type.Array(Type.Number()),
+  actualShape: Type.Optional(Type.Array(Type.Number())),
+  expectedDtype: Type.String(),
+  actualDtype: Type.Optional(Type.String()),
+  size: Type.Number(),
+  nanCount: Type.Optional(Type.Number()),
+  infCount: Type.Optional(Type.Number()),
+  mismatchCount: Type.Optional(Type.Number()),
+  maxAbsError: Type.Optional(NumberOrNonFinite),
+  relError: Type.Optional(NumberOrNonFinite),
+  worst: Type.Optional(Type.Object({ index: Type.Array(Type.Number()), actual: NumberOrNonFinite, expected: NumberOrNonFinite })),
+  patterns: Type.Array(Pattern),
+  tolerance: Type.Object({ mode: Type.String(), rtol: Type.Number(), atol: Type.Number() }),
+  message: Type.Optional(Type.String()),
+});
+
+export const OutputCheck = Type.Object({
+  name: Type.String(),
+  pass: Type.Boolean(),
+  diagnostics: Diagnostics,
+  /** One sentence for a person: what is wrong with this output. */
+  summary: Type.String(),
+});
+
+export const CaseStatus = oneOf('pass', 'fail', 'error', 'timeout', 'crash', 'pending');
+
+export const CaseResult = Type.Object({
+  id: Type.String(),
+  visibility: Type.Union([Type.Literal('public'), Type.Literal('hidden')]),
+  status: CaseStatus,
+  weight: Type.Number(),
+  durationMs: Type.Number(),
+  outputs: Type.Array(OutputCheck),
+  error: Type.Optional(
+    Type.Object({ type: Type.String(), message: Type.String(), traceback: Type.Optional(Type.Array(Location)), student_line: Type.Optional(Location) }),
+  ),
+  /** Known mistakes the outputs match, with the manifest's explanation. */
+  mistakes: Type.Array(Type.Object({ id: Type.String(), message: Type.String() })),
+  stdout: Type.Optional(Type.String()),
+  /** Extra detail for people, e.g. a per-layer table, as preformatted lines. */
+  details: Type.Optional(Type.Array(Type.String())),
+});
+
+export const QuestionResult = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  points: Type.Number(),
+  maxPoints: Type.Number(),
+  status: oneOf('passed', 'partial', 'failed', 'pending'),
+  cases: Type.Array(CaseResult),
+  hint: Type.Optional(Type.String()),
+  comment: Type.Optional(Type.String()),
+});
+
+export const Result = Type.Object(
+  {
+    schemaVersion: Type.Literal(RESULT_SCHEMA_VERSION),
+    student: Type.String(),
+    mode: Type.Union([Type.Literal('check'), Type.Literal('ci'), Type.Literal('grade')]),
+    assignment: Type.Object({ id: Type.String(), title: Type.String(), version: Type.String(), manifestSha256: Type.String() }),
+    submission: Type.Object({ path: Type.String(), sha256: Type.String() }),
+    engine: Type.Object({
+      dlgrade: Type.String(),
+      node: Type.String(),
+      runtime: Type.Record(Type.String(), Type.String()),
+      sandbox: Type.String(),
+    }),
+    fixtures: Type.Object({
+      referenceVersion: Type.String(),
+      backend: Type.String(),
+      seed: Type.Number(),
+      files: Type.Record(Type.String(), Type.String()),
+    }),
+    startedAt: Type.String(),
+    durationMs: Type.Number(),
+    score: Type.Object({ points: Type.Number(), maxPoints: Type.Number(), pendingPoints: Type.Number() }),
+    questions: Type.Array(QuestionResult),
+    /** Problems with the submission as a whole (e.g. a required file is missing). */
+    notices: Type.Array(Type.String()),
+  },
+  { $id: 'https://dlgrade.dev/schema/result.json', title: 'dlgrade result' },
+);
+
+export type ResultT = Static<typeof Result>;
+export type QuestionResultT = Static<typeof QuestionResult>;
+export type CaseResultT = Static<typeof CaseResult>;
+export type OutputCheckT = Static<typeof OutputCheck>;
+export type DiagnosticsT = Static<typeof Diagnostics>;

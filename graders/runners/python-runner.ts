@@ -1,0 +1,236 @@
+// Runs a Python submission: writes the job directory, starts the runner script, watches each case, reads the outcomes.
+import { mkdtemp, mkdir, readFile, readdir, rm, stat, lstat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpz, writeNpz } from '../npz/npz.js';
+import { DlgradeError } from '../errors.js';
+import { supervise, type SupervisedExit } from '../process/supervise.js';
+import type { CaseError, CaseOutcome, RunOutcome, Runner, RunnerJob } from './runner.js';
+import { noSandbox, type Sandbox } from './sandbox.js';
+
+/** The runner script shipped with dlgrade (the same path from graders/ and from dist/graders/). */
+export function pythonRunnerScript(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, 'python', 'dlgrade_runner.py'), path.join(here, '..', '..', '..', 'graders', 'runners', 'python', 'dlgrade_runner.py')];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+export interface PythonRunnerOptions {
+  /** The interpreter with NumPy and PyTorch: --python, DLGRADE_PYTHON, or Debian's /usr/bin/python3. */
+  python?: string;
+  sandbox?: Sandbox;
+  /** Time allowed for starting Python and importing PyTorch before the first case. */
+  startupTimeoutS?: number;
+}
+
+const OUTPUT_LIMITS = { maxEntries: 256, maxTotalBytes: 256 * 1024 * 1024, maxArrayBytes: 128 * 1024 * 1024 };
+const STATUS_CAP_BYTES = 1024 * 1024;
+
+/** Runs each submission in a fresh Python process (restarted past a case that hangs or crashes it). */
+export class PythonRunner implements Runner {
+  readonly language = 'python';
+  private readonly python: string;
+  private readonly sandbox: Sandbox;
+  private readonly startupTimeoutS: number;
+
+  constructor(options: PythonRunnerOptions = {}) {
+    this.python = options.python ?? process.env.DLGRADE_PYTHON ?? '/usr/bin/python3';
+    this.sandbox = options.sandbox ?? noSandbox;
+    this.startupTimeoutS = options.startupTimeoutS ?? 60;
+  }
+
+  async run(job: RunnerJob): Promise<RunOutcome> {
+    if (!existsSync(this.python)) {
+      throw new DlgradeError('INTERPRETER_MISSING', `the Python interpreter ${this.python} does not exist; install python3-torch (Debian) or pass --python`);
+    }
+    const jobDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-job-'));
+    try {
+      await this.writeJob(jobDir, job);
+      const outcomes = new Map<number, CaseOutcome>();
+      let remaining = job.cases.map((c) => c.index);
+      let runtime: Record<string, string> = {};
+      // Each pass runs the cases not yet decided; a pass that dies costs only the case it was in.
+      while (remaining.length > 0) {
+        const exit = await this.runPass(jobDir, job, remaining);
+        runtime = { ...runtime, ...(await readJson(path.join(jobDir, 'status', 'runtime.json')).catch(() => ({}))) };
+        let progressed = false;
+        for (const index of remaining) {
+          const outcome = await this.readOutcome(jobDir, index);
+          if (outcome) {
+            outcomes.set(index, outcome);
+            progressed = true;
+          }
+        }
+        remaining = remaining.filter((i) => !outcomes.has(i));
+        if (remaining.length === 0) break;
+        // The case that was started but never finished is the one that hung or crashed.
+        const culprit = (await this.startedIndexes(jobDir)).find((i) => remaining.includes(i));
+        if (culprit === undefined) {
+          // Nothing started: the process could not even begin; every remaining case gets the reason.
+          for (const index of remaining) outcomes.set(index, crashOutcome(describeExit(exit, 'before running any case')));
+          break;
+        }
+        const question = job.questions[job.cases.find((c) => c.index === culprit)!.question];
+        const timedOut = exit.kind === 'killed-by-harness' && exit.killReason?.startsWith('case');
+        outcomes.set(
+          culprit,
+          timedOut
+            ? { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: question.timeout_s * 1000, error: { type: 'Timeout', message: `did not finish within ${question.timeout_s} s` } }
+            : crashOutcome(describeExit(exit, 'while running this case')),
+        );
+        remaining = remaining.filter((i) => i !== culprit);
+        if (!progressed && !timedOut && exit.kind === 'spawn-failed') break;
+      }
+      return { cases: outcomes, runtime, sandbox: this.sandbox.name };
+    } finally {
+      await rm(jobDir, { recursive: true, force: true });
+    }
+  }
+
+  private async writeJob(jobDir: string, job: RunnerJob): Promise<void> {
+    await Promise.all(['inputs', 'outputs', 'status', 'work'].map((d) => mkdir(path.join(jobDir, d))));
+    const spec = {
+      protocol: 1,
+      submission: this.sandbox.submissionPath(job.submissionDir),
+      questions: job.questions,
+      cases: job.cases.map((c) => ({ index: c.index, question: c.question, case: c.case, inputs: `inputs/${c.index}.npz` })),
+    };
+    await writeFile(path.join(jobDir, 'job.json'), JSON.stringify(spec));
+    await Promise.all(job.cases.map((c) => writeFile(path.join(jobDir, 'inputs', `${c.index}.npz`), writeNpz(c.inputs))));
+  }
+
+  private async runPass(jobDir: string, job: RunnerJob, indexes: number[]): Promise<SupervisedExit> {
+    const timeoutOf = new Map(job.cases.map((c) => [c.index, job.questions[c.question].timeout_s]));
+    const graceMs = 2000;
+    const passStarted = Date.now();
+    const totalS = this.startupTimeoutS + indexes.reduce((s, i) => s + (timeoutOf.get(i) ?? 0), 0) + 10;
+    const command = this.sandbox.wrap(
+      this.python,
+      ['-I', '-B', '-X', 'faulthandler', pythonRunnerScript(), jobDir, '--cases', indexes.join(',')],
+      { jobDir, submissionDir: job.submissionDir, memoryMb: job.memoryMb },
+    );
+    const watched = supervise(command.file, command.args, {
+      cwd: path.join(jobDir, 'work'),
+      env: command.env,
+      timeoutMs: totalS * 1000,
+      // The runner's own alarm stops Python-level loops; this catches hangs inside C code and ignored alarms.
+      watchdog: async () => {
+        const running = await this.runningCase(jobDir, indexes);
+        if (!running) {
+          return Date.now() - passStarted > this.startupTimeoutS * 1000 && (await this.startedIndexes(jobDir)).length === 0
+            ? `startup took longer than ${this.startupTimeoutS} s`
+            : undefined;
+        }
+        const limitMs = (timeoutOf.get(running.index) ?? 10) * 1000 + graceMs;
+        return Date.now() - running.since > limitMs ? `case ${running.index} exceeded its time limit` : undefined;
+      },
+      tickMs: 100,
+    });
+    return watched.done;
+  }
+
+  /** The case started but not finished, and since when. */
+  private async runningCase(jobDir: string, indexes: number[]): Promise<{ index: number; since: number } | undefined> {
+    const statusDir = path.join(jobDir, 'status');
+    const names = new Set(await readdir(statusDir).catch(() => [] as string[]));
+    for (const index of indexes) {
+      if (names.has(`${index}.start`) && !names.has(`${index}.json`)) {
+        const info = await stat(path.join(statusDir, `${index}.start`)).catch(() => undefined);
+        if (info) return { index, since: info.mtimeMs };
+      }
+    }
+    return undefined;
+  }
+
+  private async startedIndexes(jobDir: string): Promise<number[]> {
+    const names = await readdir(path.join(jobDir, 'status')).catch(() => [] as string[]);
+    return names.filter((n) => n.endsWith('.start')).map((n) => Number(n.slice(0, -'.start'.length))).filter(Number.isInteger);
+  }
+
+  /** Reads a case's status and outputs strictly: regular files only, size-capped, numeric arrays only. */
+  private async readOutcome(jobDir: string, index: number): Promise<CaseOutcome | undefined> {
+    const statusFile = path.join(jobDir, 'status', `${index}.json`);
+    const status = await readRegularFile(statusFile, STATUS_CAP_BYTES);
+    if (!status) return undefined;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(status.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return crashOutcome('the runner left an unreadable status record');
+    }
+    const durationMs = typeof record.duration_ms === 'number' ? record.duration_ms : 0;
+    const stdout = typeof record.stdout === 'string' ? record.stdout.slice(0, 16 * 1024) : undefined;
+    const kind = record.status;
+    if (kind !== 'ok') {
+      const error = sanitizeError(record.error);
+      return { status: kind === 'timeout' ? 'timeout' : 'error', outputs: new Map(), outputErrors: {}, error, durationMs, stdout };
+    }
+    const bytes = await readRegularFile(path.join(jobDir, 'outputs', `${index}.npz`), OUTPUT_LIMITS.maxTotalBytes);
+    if (!bytes) return { ...crashOutcome('the runner reported success but wrote no outputs'), durationMs };
+    let outputs: Map<string, import('../npz/ndarray.js').NdArray>;
+    try {
+      outputs = readNpz(bytes, `outputs of case ${index}`, OUTPUT_LIMITS);
+    } catch (error) {
+      return { ...crashOutcome(`the outputs could not be read: ${(error as Error).message}`), durationMs };
+    }
+    const outputErrors: Record<string, string> = {};
+    if (record.output_errors && typeof record.output_errors === 'object') {
+      for (const [k, v] of Object.entries(record.output_errors as Record<string, unknown>)) outputErrors[k] = String(v).slice(0, 500);
+    }
+    return { status: 'ok', outputs, outputErrors, durationMs, stdout };
+  }
+}
+
+function crashOutcome(message: string): CaseOutcome {
+  return { status: 'crash', outputs: new Map(), outputErrors: {}, durationMs: 0, error: { type: 'Crash', message } };
+}
+
+function describeExit(exit: SupervisedExit, when: string): string {
+  const stderr = lastLines(exit.stderrTail, 3);
+  const detail = stderr ? `; its last words: ${stderr}` : '';
+  switch (exit.kind) {
+    case 'spawn-failed':
+      return `the Python runner could not be started (${String((exit.cause as Error)?.message ?? exit.stderrTail).split('\n')[0]})`;
+    case 'killed-by-harness':
+      return `the process was stopped ${when}: ${exit.killReason}${detail}`;
+    case 'signaled':
+      return `the process died from ${exit.signal} ${when}${exit.signal === 'SIGSEGV' ? ' (a segmentation fault)' : ''}${detail}`;
+    case 'exited':
+      return `the process exited with code ${exit.exitCode} ${when}, before reporting a result${detail}`;
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join(' | ').slice(0, 400);
+}
+
+/** Reads a file only if it is a regular file (not a symlink) no larger than `cap`. */
+async function readRegularFile(file: string, cap: number): Promise<Buffer | undefined> {
+  const info = await lstat(file).catch(() => undefined);
+  if (!info || !info.isFile() || info.size > cap) return undefined;
+  return readFile(file);
+}
+
+async function readJson(file: string): Promise<Record<string, string>> {
+  const bytes = await readRegularFile(file, 64 * 1024);
+  if (!bytes) return {};
+  const data = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 100)]));
+}
+
+/** Keeps only the fields of an error record we show, as strings and numbers of bounded size. */
+function sanitizeError(raw: unknown): CaseError {
+  const e = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const location = (v: unknown) => {
+    const f = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+    return { file: String(f.file ?? '?').slice(0, 200), line: Number(f.line) || 0, name: String(f.name ?? '').slice(0, 100), code: String(f.code ?? '').slice(0, 300) };
+  };
+  return {
+    type: String(e.type ?? 'Error').slice(0, 100),
+    message: String(e.message ?? 'unknown error').slice(0, 2000),
+    traceback: Array.isArray(e.traceback) ? e.traceback.slice(0, 10).map(location) : undefined,
+    student_line: e.student_line ? location(e.student_line) : undefined,
+  };
+}

@@ -1,0 +1,296 @@
+"""dlgrade's Python runner: runs one submission's cases as job.json describes.
+
+Protocol (see README, "Runner protocol"): for each case it writes status/<i>.start, then
+outputs/<i>.npz and status/<i>.json. It only ever sees case inputs; expected outputs stay
+with the harness. Nothing is reported over stdout.
+"""
+import importlib
+import io
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+
+STDOUT_CAP = 16 * 1024
+
+
+class CaseTimeout(BaseException):
+    """Raised by the alarm; a BaseException so a student's `except Exception` cannot swallow it."""
+
+
+class StudentApiError(Exception):
+    """The submission lacks something the question calls, or returned the wrong kind of value."""
+
+
+class CappedText(io.TextIOBase):
+    """Keeps the first STDOUT_CAP characters a case prints, counts the rest."""
+
+    def __init__(self):
+        self.parts, self.size, self.dropped = [], 0, 0
+
+    def write(self, s):
+        s = str(s)
+        room = STDOUT_CAP - self.size
+        if room > 0:
+            self.parts.append(s[:room])
+            self.size += min(room, len(s))
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def text(self):
+        out = "".join(self.parts)
+        return out + (f"\n… ({self.dropped} more characters not kept)" if self.dropped else "")
+
+
+def write_json_atomic(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
+
+
+class Runner:
+    def __init__(self, job_dir, job):
+        import numpy as np
+        import torch
+
+        self.np, self.torch = np, torch
+        torch.set_num_threads(1)
+        self.job_dir = job_dir
+        self.job = job
+        self.submission = os.path.realpath(job["submission"])
+        self.modules = {}
+        sys.path.insert(0, self.submission)
+        sys.path.insert(1, os.path.dirname(os.path.abspath(__file__)))
+
+    # --- the submission's modules -------------------------------------------------------------
+    def student_module(self, name):
+        if name not in self.modules:
+            path = os.path.join(self.submission, name + ".py")
+            if not os.path.isfile(path):
+                self.modules[name] = StudentApiError(f"the submission has no {name}.py")
+            else:
+                try:
+                    self.modules[name] = importlib.import_module(name)
+                except SystemExit as e:
+                    self.modules[name] = StudentApiError(f"{name}.py called exit({e.code}) while being imported")
+                except CaseTimeout:
+                    raise
+                except BaseException as e:  # noqa: BLE001 - any import failure is the submission's
+                    e.__dlgrade_import__ = name
+                    self.modules[name] = e
+        module = self.modules[name]
+        if isinstance(module, BaseException):
+            raise module
+        return module
+
+    # --- values ---------------------------------------------------------------------------------
+    def convert_inputs(self, arrays, kinds):
+        np, torch = self.np, self.torch
+        values = {}
+        for name, kind in kinds.items():
+            if kind == "tensor_list":
+                items, i = [], 0
+                while f"{name}.{i}" in arrays:
+                    items.append(torch.from_numpy(np.array(arrays[f"{name}.{i}"])))
+                    i += 1
+                values[name] = items
+                continue
+            arr = np.array(arrays[name])  # a fresh copy for every call
+            if kind == "tensor":
+                values[name] = torch.from_numpy(arr)
+            elif kind == "array":
+                values[name] = arr
+            elif kind == "float":
+                values[name] = float(arr)
+            elif kind == "int":
+                values[name] = int(arr)
+            elif kind == "bool":
+                values[name] = bool(arr)
+            elif kind == "int_list":
+                values[name] = [int(v) for v in arr.reshape(-1)]
+            elif kind == "float_list":
+                values[name] = [float(v) for v in arr.reshape(-1)]
+            else:
+                raise ValueError(f"unknown input kind {kind!r}")
+        return values
+
+    def lookup(self, path, scope):
+        parts = path.split(".")
+        head = parts[0]
+        if head in scope:
+            obj, walked = scope[head], head
+        else:
+            obj, walked = self.student_module(head), head + ".py"
+        for part in parts[1:]:
+            if part.isdigit() and isinstance(obj, (list, tuple)):
+                index = int(part)
+                if index >= len(obj):
+                    raise StudentApiError(f"{walked} has {len(obj)} items, expected at least {index + 1}")
+                obj = obj[index]
+            else:
+                try:
+                    obj = getattr(obj, part)
+                except AttributeError:
+                    raise StudentApiError(f"{walked} has no attribute {part!r}") from None
+            walked = f"{walked}.{part}" if not walked.endswith(".py") else f"{head}.{part}"
+        return obj
+
+    def resolve(self, value, scope):
+        if isinstance(value, str) and value.startswith("$"):
+            return self.lookup(value[1:], scope)
+        if isinstance(value, list):
+            return [self.resolve(v, scope) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v, scope) for k, v in value.items()}
+        return value
+
+    def to_array(self, value, what):
+        """Turns a returned value into a plain numeric ndarray, refusing anything else."""
+        np, torch = self.np, self.torch
+        if isinstance(value, torch.Tensor):
+            # Through the base class, so a subclass's __torch_function__ cannot change what is read.
+            tensor = torch.Tensor.detach(value)
+            if tensor.is_complex():
+                raise StudentApiError(f"{what} is a complex tensor; expected real numbers")
+            arr = np.array(torch.Tensor.numpy(torch.Tensor.cpu(tensor)), copy=True)
+        elif isinstance(value, np.ndarray):
+            arr = np.array(value, copy=True, subok=False)
+        elif isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+            arr = np.array(value)
+        elif isinstance(value, (list, tuple)):
+            arr = np.array([self.to_array(v, f"{what}[{i}]") for i, v in enumerate(value)])
+        elif value is None:
+            raise StudentApiError(f"{what} is None; expected a tensor, array or number")
+        else:
+            raise StudentApiError(f"{what} is a {type(value).__name__}; expected a tensor, array or number")
+        if arr.dtype == np.float16:
+            arr = arr.astype(np.float32)
+        if arr.dtype.kind not in "fiub":
+            raise StudentApiError(f"{what} has dtype {arr.dtype}; expected numbers")
+        return np.ascontiguousarray(arr)
+
+    # --- steps ---------------------------------------------------------------------------------
+    def run_steps(self, steps, scope):
+        for step in steps:
+            if "new" in step or "call" in step:
+                target = self.lookup(step.get("new") or step["call"], scope)
+                if not callable(target):
+                    raise StudentApiError(f"{step.get('new') or step['call']} is not callable")
+                args = self.resolve(step.get("args", []), scope)
+                kwargs = self.resolve(step.get("kwargs", {}), scope)
+                result = target(*args, **kwargs)
+                if "as" in step:
+                    scope[step["as"]] = result
+            elif "set" in step:
+                owner_path, _, attr = step["set"].rpartition(".")
+                owner = self.lookup(owner_path, scope)
+                setattr(owner, attr, self.resolve(step["value"], scope))
+            elif "probe" in step:
+                import probes
+
+                fn = getattr(probes, step["probe"])
+                scope[step["as"]] = fn(self.lookup(step["target"], scope), **self.resolve(step.get("args", {}), scope))
+            else:
+                raise ValueError(f"unknown step {step!r}")
+
+    def run_case(self, case):
+        np = self.np
+        index = case["index"]
+        question = self.job["questions"][case["question"]]
+        status_dir = os.path.join(self.job_dir, "status")
+        open(os.path.join(status_dir, f"{index}.start"), "w").close()
+        captured = CappedText()
+        record = {"status": "ok"}
+        started = time.perf_counter()
+        old_stdout = sys.stdout
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, float(question["timeout_s"]))
+        try:
+            sys.stdout = captured
+            with np.load(os.path.join(self.job_dir, case["inputs"]), allow_pickle=False) as stored:
+                arrays = {k: stored[k] for k in stored.files}
+            scope = self.convert_inputs(arrays, question.get("inputs", {}))
+            self.run_steps(question["steps"], scope)
+            outputs, output_errors = {}, {}
+            for name, where in question["outputs"].items():
+                try:
+                    outputs[name] = self.to_array(self.resolve(where, scope), where.lstrip("$"))
+                except StudentApiError as e:
+                    output_errors[name] = str(e)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **outputs)
+            if output_errors:
+                record["output_errors"] = output_errors
+        except CaseTimeout:
+            record = {"status": "timeout", "error": {"type": "Timeout", "message": f"did not finish within {question['timeout_s']} s"}}
+        except BaseException as e:  # noqa: BLE001 - whatever the submission raises is reported, not fatal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            record = {"status": "error", "error": self.describe_error(e)}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.stdout = old_stdout
+        record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        text = captured.text()
+        if text:
+            record["stdout"] = text
+        write_json_atomic(os.path.join(status_dir, f"{index}.json"), record)
+
+    def describe_error(self, error):
+        frames = traceback.extract_tb(error.__traceback__)
+        student = [f for f in frames if os.path.realpath(f.filename).startswith(self.submission + os.sep)]
+        if isinstance(error, SyntaxError) and error.filename and os.path.realpath(error.filename).startswith(self.submission):
+            student.append(traceback.FrameSummary(error.filename, error.lineno or 0, "<module>", line=(error.text or "").strip()))
+        shown = [
+            {"file": os.path.relpath(os.path.realpath(f.filename), self.submission), "line": f.lineno, "name": f.name, "code": (f.line or "").strip()}
+            for f in student[-6:]
+        ]
+        kind = type(error).__name__
+        if isinstance(error, StudentApiError):
+            kind = "ApiError"
+        elif isinstance(error, NotImplementedError):
+            kind = "NotImplemented"
+        message = str(error) or kind
+        if isinstance(error, SystemExit):
+            message = f"called exit({error.code})"
+        if getattr(error, "__dlgrade_import__", None):
+            message = f"importing {error.__dlgrade_import__}.py failed: {type(error).__name__}: {message}"
+        described = {"type": kind, "message": message[:2000], "traceback": shown}
+        if shown:
+            described["student_line"] = shown[-1]
+        return described
+
+
+def _alarm(signum, frame):
+    raise CaseTimeout()
+
+
+def main(argv):
+    job_dir = argv[1]
+    with open(os.path.join(job_dir, "job.json")) as f:
+        job = json.load(f)
+    only = None
+    if len(argv) > 3 and argv[2] == "--cases":
+        only = {int(i) for i in argv[3].split(",") if i}
+    os.makedirs(os.path.join(job_dir, "status"), exist_ok=True)
+    os.makedirs(os.path.join(job_dir, "outputs"), exist_ok=True)
+    runner = Runner(job_dir, job)
+    import numpy
+    import torch
+
+    write_json_atomic(
+        os.path.join(job_dir, "status", "runtime.json"),
+        {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__},
+    )
+    for case in job["cases"]:
+        if only is None or case["index"] in only:
+            runner.run_case(case)
+    # Leave without running the submission's atexit hooks or finalizers.
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
