@@ -1,0 +1,340 @@
+// Loads answers.yaml / answers.json and validates it question by question: a bad section costs that question only.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { DlgradeError, describeValue } from '../errors.js';
+import { SECTION_SCHEMAS, WRITTEN_QUESTION_IDS, type SectionAnswers, type WrittenQuestionId } from './schema.js';
+
+/** One problem found in an answers file, located by its path inside the file and, when known, its line. */
+export interface AnswerIssue {
+  /** Where the problem is, e.g. `backprop.gradients.w3` or `conv_as_matrix.A[1][3]`. */
+  path: string;
+  /** 1-based line in the file, when it can be found. */
+  line?: number;
+  /** What was expected and what was found, e.g. `expected a number, got "abc" (string)`. */
+  message: string;
+}
+
+/** The state of one question's section after validation. */
+export type SectionState<Q extends WrittenQuestionId = WrittenQuestionId> =
+  | { state: 'answered'; value: SectionAnswers<Q> }
+  | { state: 'missing' }
+  | { state: 'invalid'; issues: AnswerIssue[] };
+
+/** An answers file, parsed and validated per question. */
+export interface LoadedAnswers {
+  /** The file as named in messages (relative when it can be). */
+  file: string;
+  /** `student_id` from the file, if it has one (the grader may prefer the roster's id). */
+  studentId?: string;
+  sections: { [Q in WrittenQuestionId]: SectionState<Q> };
+  /** Problems that cost nothing: unknown keys, which are ignored. */
+  warnings: AnswerIssue[];
+}
+
+/** File names an answers submission may use, in order of preference. */
+export const ANSWERS_FILE_NAMES = ['answers.yaml', 'answers.yml', 'answers.json'] as const;
+
+/** Formats an issue as `answers.yaml:12: backprop.gradients.w3: expected a number, got "abc" (string)`. */
+export function formatIssue(file: string, issue: AnswerIssue): string {
+  const where = issue.line !== undefined ? `${file}:${issue.line}` : file;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+// verbose: errors carry their parentSchema, whose description says what a list or mapping should hold.
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+const validators = Object.fromEntries(WRITTEN_QUESTION_IDS.map((id) => [id, ajv.compile(SECTION_SCHEMAS[id])])) as Record<
+  WrittenQuestionId,
+  ValidateFunction
+>;
+// A second compilation that drops unknown keys, for sections whose only problem is an unknown key.
+const stripper = new Ajv({ allowUnionTypes: true, strict: true, removeAdditional: 'all' });
+const strippers = Object.fromEntries(WRITTEN_QUESTION_IDS.map((id) => [id, stripper.compile(SECTION_SCHEMAS[id])])) as Record<
+  WrittenQuestionId,
+  ValidateFunction
+>;
+
+/**
+ * Finds and loads the answers file of a submission folder (or reads the file when given one).
+ * Throws DlgradeError('ANSWERS_INVALID') when there is no answers file or it cannot be read as a whole;
+ * the caller turns that into "invalid" for every question.
+ */
+export async function loadAnswers(submission: string, displayRoot = process.cwd()): Promise<LoadedAnswers> {
+  const info = await stat(submission).catch(() => null);
+  let file = submission;
+  if (info?.isDirectory()) {
+    const found: string[] = [];
+    for (const name of ANSWERS_FILE_NAMES) {
+      if (await stat(path.join(submission, name)).catch(() => null)) found.push(name);
+    }
+    if (found.length === 0) {
+      throw new DlgradeError('ANSWERS_INVALID', `no answers file: expected one of ${ANSWERS_FILE_NAMES.join(', ')}`, {
+        file: display(submission, displayRoot),
+      });
+    }
+    file = path.join(submission, found[0]);
+    const loaded = parseAnswers(await readText(file, displayRoot), display(file, displayRoot));
+    if (found.length > 1) {
+      loaded.warnings.unshift({ path: '', message: `also found ${found.slice(1).join(', ')}; only ${found[0]} was graded` });
+    }
+    return loaded;
+  }
+  return parseAnswers(await readText(file, displayRoot), display(file, displayRoot));
+}
+
+async function readText(file: string, displayRoot: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new DlgradeError('ANSWERS_INVALID', 'cannot read the answers file', { file: display(file, displayRoot), cause });
+  }
+}
+
+function display(file: string, root: string): string {
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * Parses answers text (JSON when `file` ends in .json, YAML otherwise) and validates each question's section on its own.
+ * Throws DlgradeError('ANSWERS_INVALID') only for problems of the whole file: not text, not YAML/JSON (the line is
+ * named), or not a mapping.
+ */
+export function parseAnswers(text: string, file: string): LoadedAnswers {
+  if (text.includes('\u0000')) {
+    throw new DlgradeError('ANSWERS_INVALID', 'is not a text file: expected YAML or JSON answers', { file });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  let data: unknown;
+  if (file.endsWith('.json')) {
+    try {
+      data = JSON.parse(text);
+    } catch (cause) {
+      const offset = jsonErrorOffset(text);
+      const where = offset !== undefined ? ` at line ${lines.linePos(offset).line}, column ${lines.linePos(offset).col}` : '';
+      // V8 quotes the text after a comma ("Unexpected token '}', "{…" is not valid JSON"); the place is named instead.
+      const reason = (cause as Error).message.replace(/, (\.\.\.)?".*$/s, '').replace(/( in JSON)? at position \d+$/, '');
+      throw new DlgradeError('ANSWERS_INVALID', `not valid JSON${where}: ${reason}`, { file, cause });
+    }
+  } else {
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0];
+      const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
+      throw new DlgradeError('ANSWERS_INVALID', `not valid YAML at line ${pos.line}, column ${pos.col}: ${first.message.split('\n')[0]}`, { file });
+    }
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (cause) {
+      throw new DlgradeError('ANSWERS_INVALID', `cannot be read as YAML: ${(cause as Error).message}`, { file, cause });
+    }
+  }
+  if (data === null || data === undefined) {
+    throw new DlgradeError('ANSWERS_INVALID', `is empty: expected a mapping with one section per question (${WRITTEN_QUESTION_IDS.join(', ')})`, { file });
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new DlgradeError('ANSWERS_INVALID', `expected a mapping with one section per question at the top level, got ${describeValue(data)}`, { file });
+  }
+
+  const top = data as Record<string, unknown>;
+  const lineOf = (segments: (string | number)[]): number | undefined => nodeLine(doc, lines, segments);
+  const warnings: AnswerIssue[] = [];
+  const known = new Set<string>([...WRITTEN_QUESTION_IDS, 'student_id']);
+  for (const key of Object.keys(top)) {
+    if (!known.has(key)) {
+      const guess = closest(key, WRITTEN_QUESTION_IDS);
+      warnings.push({
+        path: key,
+        line: lineOf([key]),
+        message: `unknown question, ignored${guess ? ` (did you mean ${guess}?)` : ''}; questions: ${WRITTEN_QUESTION_IDS.join(', ')}`,
+      });
+    }
+  }
+
+  let studentId: string | undefined;
+  const rawId = top.student_id;
+  if (typeof rawId === 'string' && rawId.trim() !== '') studentId = rawId.trim();
+  else if (typeof rawId === 'number' && Number.isInteger(rawId)) {
+    // YAML reads 0123 as the number 123: keep the digits as written.
+    const source = (doc.get('student_id', true) as { source?: unknown } | undefined)?.source;
+    studentId = typeof source === 'string' && /^\d+$/.test(source) ? source : String(rawId);
+  }
+  else if (rawId !== undefined && rawId !== null && rawId !== '') {
+    warnings.push({ path: 'student_id', line: lineOf(['student_id']), message: `expected text, got ${describeValue(rawId)}; ignored` });
+  }
+
+  const sections = {} as Record<WrittenQuestionId, SectionState>;
+  for (const id of WRITTEN_QUESTION_IDS) {
+    sections[id] = validateSection(id, top[id], lineOf, warnings);
+  }
+  return { file, studentId, sections: sections as LoadedAnswers['sections'], warnings };
+}
+
+function validateSection(
+  id: WrittenQuestionId,
+  value: unknown,
+  lineOf: (segments: (string | number)[]) => number | undefined,
+  warnings: AnswerIssue[],
+): SectionState {
+  if (value === undefined || value === null) return { state: 'missing' };
+  const validate = validators[id];
+  if (validate(value)) return { state: 'answered', value: value as SectionAnswers<typeof id> };
+  const issues: AnswerIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    const segments = pathSegments(value, error.instancePath);
+    const issue = explain(id, segments, error, valueAt(value, segments));
+    issue.line = lineOf([id, ...segments, ...(error.keyword === 'additionalProperties' ? [String((error.params as { additionalProperty: string }).additionalProperty)] : [])]);
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // An unknown key is ignored: it costs nothing, so it is a warning rather than a reason to drop the section.
+    (error.keyword === 'additionalProperties' ? warnings : issues).push(issue);
+  }
+  if (issues.length === 0) {
+    const copy = structuredClone(value);
+    strippers[id](copy);
+    return { state: 'answered', value: copy as SectionAnswers<typeof id> };
+  }
+  return { state: 'invalid', issues };
+}
+
+/** Splits an Ajv instancePath, turning segments that index an array into numbers. */
+function pathSegments(root: unknown, instancePath: string): (string | number)[] {
+  if (!instancePath) return [];
+  const segments: (string | number)[] = [];
+  let node: unknown = root;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment = Array.isArray(node) ? Number(key) : key;
+    segments.push(segment);
+    node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
+  }
+  return segments;
+}
+
+function valueAt(root: unknown, segments: (string | number)[]): unknown {
+  let node = root;
+  for (const s of segments) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
+  return node;
+}
+
+/** `backprop` + ['gradients', 'w3'] → `backprop.gradients.w3`; indices as `[i]`. */
+export function joinPath(question: string, segments: readonly (string | number)[]): string {
+  return segments.reduce<string>((p, s) => (typeof s === 'number' ? `${p}[${s}]` : `${p}.${s}`), question);
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  string: 'text',
+  array: 'a list',
+  object: 'a mapping',
+  null: 'null',
+};
+
+function explain(question: WrittenQuestionId, segments: (string | number)[], error: ErrorObject, value: unknown): AnswerIssue {
+  const p = error.params as Record<string, unknown>;
+  const at = joinPath(question, segments);
+  switch (error.keyword) {
+    case 'type': {
+      const types = (Array.isArray(p.type) ? p.type : String(p.type).split(',')).map(String).filter((t) => t !== 'null');
+      const words = types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+      const description = types.some((t) => t === 'array' || t === 'object') ? (error.parentSchema as { description?: string })?.description : undefined;
+      return {
+        path: at,
+        message: `expected ${words}${description ? ` (${description})` : ''}, got ${describeValue(value)}${numberHint(types, value)}`,
+      };
+    }
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const allowed = Object.keys((error.parentSchema as { properties?: Record<string, unknown> })?.properties ?? {});
+      const guess = closest(key, allowed);
+      return {
+        path: `${at}.${key}`,
+        message: `unknown key, ignored${guess ? ` (did you mean ${guess}?)` : ''}; expected one of ${allowed.join(', ')}`,
+      };
+    }
+    default:
+      return { path: at, message: `${error.message ?? 'is not valid'}, got ${describeValue(value)}` };
+  }
+}
+
+/** A hint for numbers written as text: thousands separators, fractions, percentages. */
+function numberHint(types: string[], value: unknown): string {
+  if (!types.includes('number') || typeof value !== 'string') return '';
+  const s = value.trim();
+  if (/^-?\d{1,3}([,_ ]\d{3})+(\.\d+)?$/.test(s)) return ` — write numbers without separators, e.g. ${s.replace(/[,_ ]/g, '')}`;
+  if (/^-?\d+(\.\d+)?\s*\/\s*\d+(\.\d+)?$/.test(s)) return ' — write a fraction as a decimal number';
+  if (/^-?\d+(\.\d+)?\s*%$/.test(s)) return ' — write a fraction as a decimal number, e.g. 0.93 rather than 93%';
+  if (s !== '' && Number.isFinite(Number(s))) return ' — remove the quotes so it reads as a number';
+  return '';
+}
+
+/**
+ * Where JSON.parse first fails, for messages that do not say: the shortest prefix that fails for a reason other
+ * than ending early. Failing that way is monotone in the prefix length, so a binary search finds it.
+ */
+function jsonErrorOffset(text: string): number | undefined {
+  const failsInside = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/end of JSON input/.test(message)) return false;
+      const position = /at position (\d+)/.exec(message);
+      return !(position && Number(position[1]) >= n);
+    }
+  };
+  // Failing only for ending early: the file stops before the JSON value is complete.
+  if (!failsInside(text.length)) return text.length;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsInside(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.max(0, lo - 1);
+}
+
+/** The 1-based line of the node at a path in the YAML document (also used for JSON, which is YAML). */
+function nodeLine(doc: Document, lines: LineCounter, segments: (string | number)[]): number | undefined {
+  for (let n = segments.length; n > 0; n--) {
+    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+    // A key whose value is null or missing: look for the key itself in the parent map.
+    const parent = doc.getIn(segments.slice(0, n - 1), true) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+    const pair = parent?.items?.find((item) => item.key && item.key.value === segments[n - 1]);
+    if (pair?.key?.range) return lines.linePos(pair.key.range[0]).line;
+  }
+  return undefined;
+}
+
+/** The candidate within edit distance 2 of `word`, if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
