@@ -1,17 +1,22 @@
-// The explicit registry of answer keys, one per assignment; a duplicate id is an error.
+// The explicit registry of answer keys, one per assignment, loaded on demand so grading never pays for TensorFlow.js.
 import type { AssignmentReference } from '../graders/answer-key/types.js';
-import { styleTransferReference } from './style-transfer/index.js';
 
-const all: AssignmentReference[] = [styleTransferReference];
+const loaders: Record<string, () => Promise<AssignmentReference>> = {
+  'style-transfer': async () => (await import('./style-transfer/index.js')).styleTransferReference,
+};
 
-/** Answer keys by assignment id. */
-export const references: ReadonlyMap<string, AssignmentReference> = buildRegistry(all);
+/** The assignment ids that have an answer key. */
+export function referenceIds(): string[] {
+  return Object.keys(loaders);
+}
 
-function buildRegistry(list: AssignmentReference[]): Map<string, AssignmentReference> {
-  const map = new Map<string, AssignmentReference>();
-  for (const ref of list) {
-    if (map.has(ref.assignment)) throw new Error(`reference/index.ts: two answer keys for the assignment "${ref.assignment}"`);
-    map.set(ref.assignment, ref);
+/** Loads an assignment's answer key; undefined when none is registered. Checks the key names the same assignment. */
+export async function loadReference(assignment: string): Promise<AssignmentReference | undefined> {
+  const load = loaders[assignment];
+  if (!load) return undefined;
+  const reference = await load();
+  if (reference.assignment !== assignment) {
+    throw new Error(`reference/index.ts: the key registered for "${assignment}" says it is for "${reference.assignment}"`);
   }
-  return map;
+  return reference;
 }

@@ -12,7 +12,7 @@ import { ReporterMultiplexer } from '../graders/reporters/reporter.js';
 import { ConsoleReporter } from '../graders/reporters/console.js';
 import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../graders/reporters/student-files.js';
 import { ClassFilesReporter } from '../graders/reporters/class-files.js';
-import { references } from '../reference/index.js';
+import { loadReference } from '../reference/index.js';
 import { ENGINE_VERSION } from '../graders/version.js';
 import os from 'node:os';
 
@@ -106,7 +106,7 @@ program
   .addOption(new Option('--backend <name>', 'TensorFlow.js back end').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).env('DLGRADE_BACKEND'))
   .action(async (assignmentId: string, opts: { check?: boolean; backend?: string }) => {
     const assignment = await loadAssignment(assignmentId);
-    const reference = referenceFor(assignment.manifest.id);
+    const reference = await referenceFor(assignment.manifest.id);
     const report = await generateFixtures(assignment, reference, { check: opts.check, backend: opts.backend });
     console.log(`back end: ${report.backend}`);
     if (opts.check) {
@@ -124,13 +124,13 @@ program
   .addOption(pythonOption())
   .action(async (assignmentId: string, opts: { python?: string }) => {
     const ctx = await createContext(assignmentId, { mode: 'grade', python: opts.python });
-    const checks = await validateAssignment(ctx, references.get(ctx.assignment.manifest.id));
+    const checks = await validateAssignment(ctx, await loadReference(ctx.assignment.manifest.id));
     for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
     if (checks.some((c) => !c.ok)) process.exitCode = 1;
   });
 
-function referenceFor(id: string) {
-  const reference = references.get(id);
+async function referenceFor(id: string) {
+  const reference = await loadReference(id);
   if (!reference) throw new DlgradeError('REFERENCE_INVALID', `no answer key is registered for "${id}" in reference/index.ts`);
   return reference;
 }

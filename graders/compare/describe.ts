@@ -31,7 +31,8 @@ export function describePattern(p: Pattern, mistakeMessages: Record<string, stri
 export function summarize(d: Diagnostics, mistakeMessages: Record<string, string> = {}): string {
   const errorFigure = d.tolerance.mode === 'rel_error' ? `rel_error ${fmt(d.relError)}` : `max abs error ${fmt(d.maxAbsError)}`;
   if (d.pass) return d.tolerance.mode === 'shape' ? `shape ${shapeText(d.actualShape)} as expected` : `correct (${errorFigure})`;
-  const hints = d.patterns.map((p) => describePattern(p, mistakeMessages));
+  // Known mistakes are reported once per case by the caller; the summary keeps the generic patterns.
+  const hints = d.patterns.filter((p) => p.kind !== 'mistake').map((p) => describePattern(p, mistakeMessages));
   const hintText = hints.length ? ` — ${hints.join('; ')}` : '';
   switch (d.failure) {
     case 'missing':

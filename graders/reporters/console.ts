@@ -36,10 +36,11 @@ export function renderConsole(result: ResultT, color = false, verbose = false): 
     out.push('', 'What to fix:');
     for (const q of problems) {
       out.push(`  ${paint('1', q.id)} (${q.points}/${q.maxPoints})`);
-      for (const c of q.cases) {
-        if (c.passed && !verbose) continue;
+      const groups = verbose ? q.cases.map((c) => ({ ids: [c.id], hidden: c.visibility === 'hidden', first: c })) : q.failureGroups;
+      for (const { ids, first: c } of groups) {
         const mark = c.passed ? paint('32', '✓') : paint('31', '✗');
-        out.push(`    ${mark} ${c.id}${c.visibility === 'hidden' ? ' (hidden)' : ''}: ${c.lines[0] ?? c.status}`);
+        const label = ids.length > 1 ? `${ids.length} cases (${ids.join(', ')})` : `${ids[0]}${c.visibility === 'hidden' ? ' (hidden)' : ''}`;
+        out.push(`    ${mark} ${label}: ${c.lines[0] ?? c.status}`);
         for (const extra of c.lines.slice(1)) out.push(`        ${extra}`);
         if (c.location) out.push(`        at ${c.location}${c.code ? `: ${c.code}` : ''}`);
         for (const d of c.details ?? []) out.push(`        ${d}`);

@@ -30,6 +30,8 @@ export interface QuestionView {
   /** The first thing to fix, for the summary table. */
   diagnosis: string;
   cases: CaseView[];
+  /** Failing cases with the same feedback, merged so a repeated message is shown once. */
+  failureGroups: { ids: string[]; hidden: boolean; first: CaseView }[];
   hint?: string;
   comment?: string;
 }
@@ -91,6 +93,7 @@ export function viewQuestion(q: QuestionResultT): QuestionView {
     errorFigure: worstFigure(q.cases),
     diagnosis: q.status === 'pending' ? 'graded by staff' : firstBad ? `${firstBad.id}: ${firstBad.lines[0] ?? firstBad.status}` : '',
     cases,
+    failureGroups: groupFailures(cases),
     hint: q.status === 'passed' ? undefined : q.hint,
     comment: q.comment,
   };
@@ -101,7 +104,9 @@ export function viewCase(c: CaseResultT): CaseView {
   let location: string | undefined;
   let code: string | undefined;
   if (c.error) {
-    lines.push(`${c.status === 'timeout' ? 'timed out' : c.status === 'crash' ? 'crashed' : 'raised'} ${c.error.type === 'Timeout' || c.error.type === 'Crash' ? '' : c.error.type + ': '}${c.error.message}`.replace('  ', ' '));
+    const plain = ['Timeout', 'Crash', 'ApiError', 'SubmissionError', 'ImportFailed'].includes(c.error.type);
+    const verb = c.status === 'timeout' ? 'timed out' : c.status === 'crash' ? 'crashed' : plain ? 'error' : 'raised';
+    lines.push(`${verb}: ${plain ? '' : c.error.type + ': '}${c.error.message}`);
     if (c.error.student_line) {
       location = `${c.error.student_line.file}:${c.error.student_line.line}`;
       code = c.error.student_line.code;
@@ -144,6 +149,20 @@ function worstFigure(cases: CaseResultT[]): string {
     }
   }
   return worst === undefined ? '—' : `${label}${formatNumber(worst)}`;
+}
+
+function groupFailures(cases: CaseView[]): { ids: string[]; hidden: boolean; first: CaseView }[] {
+  const groups = new Map<string, { ids: string[]; hidden: boolean; first: CaseView }>();
+  for (const c of cases.filter((x) => !x.passed)) {
+    // Lines that name numbers differ between cases; errors and known mistakes usually do not.
+    const key = JSON.stringify([c.status, c.status === 'fail' ? c.lines.slice(0, 1) : c.lines, c.location]);
+    const group = groups.get(key);
+    if (group && (c.status !== 'fail' || c.lines[0] !== undefined && !/\d/.test(c.lines[0]))) {
+      group.ids.push(c.id);
+      group.hidden ||= c.visibility === 'hidden';
+    } else groups.set(group ? key + c.id : key, { ids: [c.id], hidden: c.visibility === 'hidden', first: c });
+  }
+  return [...groups.values()];
 }
 
 function dedupe(lines: string[]): string[] {

@@ -81,6 +81,14 @@ export class PythonRunner implements Runner {
             : crashOutcome(describeExit(exit, 'while running this case')),
         );
         remaining = remaining.filter((i) => i !== culprit);
+        if (timedOut) {
+          // As in the runner: later cases of a question that hung are not run.
+          const culpritCase = job.cases.find((c) => c.index === culprit)!;
+          for (const c of job.cases.filter((x) => remaining.includes(x.index) && x.question === culpritCase.question)) {
+            outcomes.set(c.index, { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: 0, error: { type: 'Timeout', message: `not run: case ${culpritCase.case} of this question did not finish in time` } });
+          }
+          remaining = remaining.filter((i) => !outcomes.has(i));
+        }
         if (!progressed && !timedOut && exit.kind === 'spawn-failed') break;
       }
       return { cases: outcomes, runtime, sandbox: this.sandbox.name };

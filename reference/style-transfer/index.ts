@@ -4,6 +4,7 @@ import type { AssignmentReference, Arrays, QuestionReference } from '../../grade
 import type { Rng } from '../../graders/answer-key/rng.js';
 import { fromTensor, toTensor } from '../../graders/answer-key/backend.js';
 import { packList, unpackList } from '../../graders/answer-key/list-arrays.js';
+import { blockSum } from '../../graders/answer-key/precise.js';
 import { int64, scalar, scalarValue, float32, type NdArray } from '../../graders/npz/ndarray.js';
 
 /** Feature maps after a ReLU: non-negative, mostly small, some zeros — like SqueezeNet activations. */
@@ -31,7 +32,7 @@ function contentLoss(weighted: boolean, reduce: 'sum' | 'mean') {
     const w = scalarValue(inputs.content_weight);
     const loss = tf.tidy(() => {
       const diff = tf.squaredDifference(toTensor(inputs.content_current), toTensor(inputs.content_original));
-      const total = reduce === 'sum' ? tf.sum(diff) : tf.mean(diff);
+      const total = reduce === 'sum' ? blockSum(diff) : tf.div(blockSum(diff), diff.size);
       return weighted ? tf.mul(total, w) : total;
     });
     return { loss: await scalarOut(loss) };
@@ -65,7 +66,7 @@ function styleLoss(normalize: boolean) {
       let total: tf.Tensor = tf.scalar(0);
       layers.forEach((layer, i) => {
         const g = gram(toTensor(feats[layer]), normalize);
-        total = tf.add(total, tf.mul(tf.sum(tf.squaredDifference(g, toTensor(targets[i]))), weights[i]));
+        total = tf.add(total, tf.mul(blockSum(tf.squaredDifference(g, toTensor(targets[i]))), weights[i]));
       });
       return total;
     });
@@ -83,7 +84,7 @@ function tvLoss(penalty: 'square' | 'abs') {
       const f = penalty === 'square' ? tf.square : tf.abs;
       const down = tf.sub(tf.slice(img, [0, 0, 1, 0], [n, c, h - 1, wd]), tf.slice(img, [0, 0, 0, 0], [n, c, h - 1, wd]));
       const right = tf.sub(tf.slice(img, [0, 0, 0, 1], [n, c, h, wd - 1]), tf.slice(img, [0, 0, 0, 0], [n, c, h, wd - 1]));
-      return tf.mul(tf.add(tf.sum(f(down)), tf.sum(f(right))), w);
+      return tf.mul(tf.add(blockSum(f(down)), blockSum(f(right))), w);
     });
     return { loss: await scalarOut(loss) };
   };

@@ -62,6 +62,8 @@ class Runner:
         self.job = job
         self.submission = os.path.realpath(job["submission"])
         self.modules = {}
+        # Once a case of a question times out, its later cases are not run: they would most likely hang too.
+        self.timed_out = {}
         sys.path.insert(0, self.submission)
         sys.path.insert(1, os.path.dirname(os.path.abspath(__file__)))
 
@@ -202,6 +204,10 @@ class Runner:
         question = self.job["questions"][case["question"]]
         status_dir = os.path.join(self.job_dir, "status")
         open(os.path.join(status_dir, f"{index}.start"), "w").close()
+        if case["question"] in self.timed_out:
+            record = {"status": "timeout", "duration_ms": 0, "error": {"type": "Timeout", "message": f"not run: case {self.timed_out[case['question']]} of this question did not finish in time"}}
+            write_json_atomic(os.path.join(status_dir, f"{index}.json"), record)
+            return
         captured = CappedText()
         record = {"status": "ok"}
         started = time.perf_counter()
@@ -225,6 +231,7 @@ class Runner:
             if output_errors:
                 record["output_errors"] = output_errors
         except CaseTimeout:
+            self.timed_out[case["question"]] = case["case"]
             record = {"status": "timeout", "error": {"type": "Timeout", "message": f"did not finish within {question['timeout_s']} s"}}
         except BaseException as e:  # noqa: BLE001 - whatever the submission raises is reported, not fatal
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -256,6 +263,7 @@ class Runner:
         if isinstance(error, SystemExit):
             message = f"called exit({error.code})"
         if getattr(error, "__dlgrade_import__", None):
+            kind = "ImportFailed"
             message = f"importing {error.__dlgrade_import__}.py failed: {type(error).__name__}: {message}"
         described = {"type": kind, "message": message[:2000], "traceback": shown}
         if shown:
