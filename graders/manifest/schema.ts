@@ -133,6 +133,12 @@ export const Question = Type.Object(
     mistakes: Type.Optional(Type.Array(Mistake)),
     cases: Type.Array(Case, { minItems: 1 }),
     hint: Type.Optional(Type.String({ description: 'shown with a failing verdict' })),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('numeric'), Type.Literal('property'), Type.Literal('exact'), Type.Literal('manual')], {
+        description:
+          'answers runner only: how the answer is graded — numbers within the tolerance (numeric), a property of the answer (property), exact counts (exact), or by staff through a scores CSV (manual, pending until merged)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
