@@ -1,0 +1,26 @@
+// `dlgrade check`: a student's own run of the public tests.
+import type { Command } from 'commander';
+import path from 'node:path';
+import { createContext } from '../../graders/engine/context.js';
+import { gradeSubmission } from '../../graders/engine/grade-submission.js';
+import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
+import { ConsoleReporter } from '../../graders/reporters/console.js';
+import { collect, pythonOption } from './common.js';
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description("run the public tests on one submission (a student's own check)")
+    .argument('<assignment>', 'assignment id, e.g. style-transfer')
+    .option('-s, --submission <dir>', 'submission folder', '.')
+    .option('-q, --question <id>', 'only this question (repeatable)', collect)
+    .option('--json', 'print the result as JSON instead of a table')
+    .option('-v, --verbose', 'show passing cases too')
+    .addOption(pythonOption())
+    .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string }) => {
+      const ctx = await createContext(assignmentId, { mode: 'check', questionIds: opts.question, python: opts.python });
+      const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission });
+      if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else await new ReporterMultiplexer([new ConsoleReporter(process.stdout, opts.verbose)]).onResult(result);
+    });
+}

@@ -1,0 +1,23 @@
+// Options and helpers shared by the commands.
+import { Option } from 'commander';
+import { DlgradeError } from '../../graders/errors.js';
+import { loadReference } from '../../reference/index.js';
+
+/** Collects a repeatable option into a list. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** --python, also read from DLGRADE_PYTHON. */
+export const pythonOption = () => new Option('--python <path>', 'Python interpreter with NumPy and PyTorch').env('DLGRADE_PYTHON');
+
+export async function referenceFor(id: string) {
+  const reference = await loadReference(id);
+  if (!reference) throw new DlgradeError('REFERENCE_INVALID', `no answer key is registered for "${id}" in reference/index.ts`);
+  return reference;
+}
+
+/** Parses a whole number >= 1 or says which flag was wrong. */
+export function parsePositiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new DlgradeError('USAGE', `${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+  return n;
+}

@@ -1,0 +1,27 @@
+// `dlgrade fixtures`: regenerate or --check the .npz fixtures.
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { loadAssignment } from '../../graders/manifest/load-manifest.js';
+import { generateFixtures } from '../../graders/fixtures/generate.js';
+import { referenceFor } from './common.js';
+
+export function registerFixtures(program: Command): void {
+  program
+    .command('fixtures')
+    .description('regenerate the .npz fixtures from the TypeScript reference (seeded), or --check them')
+    .argument('<assignment>', 'assignment id')
+    .option('--check', 'verify the committed fixtures are byte-identical to a regeneration')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js back end').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).env('DLGRADE_BACKEND'))
+    .action(async (assignmentId: string, opts: { check?: boolean; backend?: string }) => {
+      const assignment = await loadAssignment(assignmentId);
+      const reference = await referenceFor(assignment.manifest.id);
+      const report = await generateFixtures(assignment, reference, { check: opts.check, backend: opts.backend });
+      console.log(`back end: ${report.backend}`);
+      if (opts.check) {
+        if (report.mismatched.length) {
+          console.log(`${report.mismatched.length} fixture file(s) differ from a regeneration:\n  ${report.mismatched.join('\n  ')}`);
+          process.exitCode = 1;
+        } else console.log(`${report.files.length} fixture file(s) are byte-identical to a regeneration`);
+      } else console.log(`wrote ${report.files.length} fixture file(s) and fixtures.lock.json for ${assignment.manifest.id}`);
+    });
+}
