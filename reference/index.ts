@@ -3,6 +3,7 @@ import type { AssignmentReference } from '../graders/answer-key/types.js';
 
 const loaders: Record<string, () => Promise<AssignmentReference>> = {
   'style-transfer': async () => (await import('./style-transfer/index.js')).styleTransferReference,
+  'mlp-backprop': async () => (await import('./mlp-backprop/index.js')).mlpBackpropReference,
 };
 
 /** The assignment ids that have an answer key. */

@@ -75,7 +75,8 @@ export const linear_backward: QuestionReference = {
   generate(args, rng) {
     const inputs = generateLinear(args, rng);
     const [batch] = inputs.x.shape;
-    return { ...inputs, dLdout: rng.randn([batch, inputs.weight.shape[0]]) };
+    // Scaled like the gradient of a batch-mean loss, (softmax - onehot) / B, so weight and bias gradients are O(1).
+    return { ...inputs, dLdout: rng.randn([batch, inputs.weight.shape[0]], 1 / batch) };
   },
   solve: backwardSolver(),
   mistakes: {
