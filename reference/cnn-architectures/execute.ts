@@ -198,34 +198,66 @@ export interface TrainStepResult {
   loss: number;
   /** Output and loss are finite. */
   finite: boolean;
-  /** Per parameter, in order: a gradient reached it and it is finite. */
+  /** Per parameter, in order: a gradient reaches it and it is finite. */
   gradOk: boolean[];
 }
 
-/** Forward on `x`, loss = mean(output²), backward; reports what train_step in probes.py reports for a student. */
-export function trainStep(analysis: Analysis, params: Record<string, NdArray>, x: NdArray): TrainStepResult {
+/** Per layer: whether its output flows into the network's output (so its parameters receive a gradient). */
+export function reachesOutput(network: Network): boolean[] {
+  const reached = new Set<string>([network.layers[network.layers.length - 1].name]);
+  for (let i = network.layers.length - 1; i >= 0; i--) {
+    const layer = network.layers[i];
+    if (reached.has(layer.name)) layer.inputs.forEach((name) => reached.add(name));
+  }
+  return network.layers.map((layer) => reached.has(layer.name));
+}
+
+function loadInputs(analysis: Analysis, params: Record<string, NdArray>, x: NdArray): { variables: tf.Variable[]; byName: ParamTensors; input: tf.Tensor } {
   const variables = analysis.params.map((p) => tf.variable(tf.tensor(params[p.name].data as Float32Array, p.shape, 'float32'), true, undefined, 'float32'));
+  const byName: ParamTensors = Object.fromEntries(analysis.params.map((p, i) => [p.name, variables[i]]));
+  return { variables, byName, input: tf.tensor(x.data as Float32Array, x.shape, 'float32') };
+}
+
+const allFinite = (t: tf.Tensor): boolean => tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);
+
+/**
+ * The reference's train step without autodiff (the tfjs-core Node bundle registers no gradients): the forward pass
+ * and loss = mean(output²) are computed and checked for finiteness; a parameter gets a gradient when its layer's
+ * output flows into the network output. The tests check this against tf.variableGrads (autodiffStep) and PyTorch.
+ */
+export function trainStep(analysis: Analysis, params: Record<string, NdArray>, x: NdArray): TrainStepResult {
+  const { variables, byName, input } = loadInputs(analysis, params, x);
   try {
-    const byName: ParamTensors = Object.fromEntries(analysis.params.map((p, i) => [p.name, variables[i]]));
-    const input = tf.tensor(x.data as Float32Array, x.shape, 'float32');
+    const out = tf.tidy(() => forward(analysis.network, byName, input));
+    const lossTensor = tf.tidy(() => tf.mean(tf.square(out)));
+    const loss = lossTensor.dataSync()[0];
+    const finite = allFinite(out) && Number.isFinite(loss);
+    const reach = reachesOutput(analysis.network);
+    const result = { outputShape: [...out.shape], loss, finite, gradOk: analysis.params.map((p) => reach[p.layer] && finite) };
+    tf.dispose([out, lossTensor]);
+    return result;
+  } finally {
+    tf.dispose([input, ...variables]);
+  }
+}
+
+/** The same step with TensorFlow.js autodiff; needs the gradient registry (tests import register_all_gradients). */
+export function autodiffStep(analysis: Analysis, params: Record<string, NdArray>, x: NdArray): TrainStepResult & { grads: (tf.Tensor | undefined)[] } {
+  const { variables, byName, input } = loadInputs(analysis, params, x);
+  try {
     let outputShape: number[] = [];
     let finiteOutput = false;
     const { value, grads } = tf.variableGrads(() => {
       const out = forward(analysis.network, byName, input);
       outputShape = [...out.shape];
-      finiteOutput = tf.all(tf.isFinite(out)).dataSync()[0] === 1;
+      finiteOutput = allFinite(out);
       return tf.mean(tf.square(out)) as tf.Scalar;
     }, variables);
     const loss = value.dataSync()[0];
-    const gradOk = variables.map((v) => {
-      const g = grads[v.name];
-      return g !== undefined && tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0] === 1);
-    });
-    input.dispose();
     value.dispose();
-    Object.values(grads).forEach((g) => g.dispose());
-    return { outputShape, loss, finite: finiteOutput && Number.isFinite(loss), gradOk };
+    const ordered = variables.map((v) => grads[v.name] as tf.Tensor | undefined);
+    return { outputShape, loss, finite: finiteOutput && Number.isFinite(loss), gradOk: ordered.map((g) => g !== undefined && allFinite(g)), grads: ordered };
   } finally {
-    variables.forEach((v) => v.dispose());
+    tf.dispose([input, ...variables]);
   }
 }

@@ -1,0 +1,136 @@
+"""Built-in measurements of a student's nn.Module, for questions that are not tensor functions.
+
+A manifest step ``{probe: <name>, target: net, args: {x: $x}, as: summary}`` makes the runner call
+``probes.<name>(net, x=...)``; outputs then read ``$summary.<key>``. Every probe returns a ``ProbeResult``:
+a dict of NumPy arrays (numbers only, since .npz fixtures hold no strings) whose keys are also attributes.
+
+Encodings (the same as graders/compare/param-table.ts):
+  param_count   int64 0-d    number of trainable elements, sum(p.numel() for trainable p)
+  param_shapes  int64 [P, R] the P trainable tensors in named_parameters() order; row i is tensor i's shape,
+                             right-padded with -1 to R = max(1, largest rank)
+  param_names   uint8 [B]    their names, UTF-8, joined with "\\n"
+"""
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["ProbeResult", "model_summary", "train_step"]
+
+
+class ProbeError(Exception):
+    """The object measured is not what the question needs (not an nn.Module, forward returns no tensor, …)."""
+
+
+class ProbeResult(dict):
+    """A dict whose keys are also attributes, so a step's output path "$summary.param_count" resolves."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"the probe result has no {name!r} (it has {', '.join(sorted(self))})") from None
+
+
+def _require_module(model):
+    if not isinstance(model, nn.Module):
+        raise ProbeError(f"expected a torch.nn.Module, got {type(model).__name__}")
+
+
+def _trainable(model):
+    # Through nn.Module itself, so a class that overrides named_parameters() cannot change what is counted.
+    return [(name, p) for name, p in nn.Module.named_parameters(model) if p.requires_grad]
+
+
+def _shape(tensor):
+    return [int(d) for d in torch.Tensor.size(tensor)]
+
+
+def encode_shapes(shapes):
+    """Shapes as int64 [P, R], R = max(1, largest rank), right-padded with -1."""
+    rank = max([1] + [len(s) for s in shapes])
+    out = np.full((len(shapes), rank), -1, dtype=np.int64)
+    for i, shape in enumerate(shapes):
+        out[i, : len(shape)] = shape
+    return out
+
+
+def encode_lines(lines):
+    """Lines of text as UTF-8 bytes joined by "\\n" (uint8 [B])."""
+    return np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8).copy()
+
+
+def _param_arrays(params):
+    shapes = [_shape(p) for _, p in params]
+    return {
+        "param_count": np.array(sum(math.prod(s) for s in shapes), dtype=np.int64),
+        "param_shapes": encode_shapes(shapes),
+        "param_names": encode_lines([name for name, _ in params]),
+    }
+
+
+def _as_input(x):
+    if isinstance(x, torch.Tensor):
+        return x
+    return torch.as_tensor(np.asarray(x))
+
+
+def _as_output(value, what="forward"):
+    if not isinstance(value, torch.Tensor):
+        raise ProbeError(f"{what} returned {type(value).__name__}; expected a torch.Tensor")
+    # A plain Tensor view of the same data that stays in the autograd graph, so a subclass cannot fake its values.
+    return value.as_subclass(torch.Tensor)
+
+
+def model_summary(model, x=None):
+    """Trainable parameters of `model` (count, shapes and names in registration order) and, given a batch x,
+    the shape of model(x) under torch.no_grad() in the model's current mode.
+
+    Returns param_count, param_shapes, param_names, and with x also shape (int64 [ndim]).
+    """
+    _require_module(model)
+    result = ProbeResult(_param_arrays(_trainable(model)))
+    if x is not None:
+        with torch.no_grad():
+            out = _as_output(model(_as_input(x)))
+        result["shape"] = np.array(_shape(out), dtype=np.int64)
+    return result
+
+
+def train_step(model, x):
+    """One training step without the update: model.train(), forward on x, loss = mean(output**2), backward.
+
+    Returns
+      finite         bool 0-d      the output and the loss are finite
+      all_have_grad  bool 0-d      there is at least one trainable tensor and every one has a finite .grad
+      grad_ok        bool [P]      per trainable tensor, in order: it got a finite .grad
+      loss           float64 0-d
+      shape          int64 [ndim]  the output shape
+      and param_count, param_shapes, param_names as model_summary.
+    A loss that does not require grad (e.g. forward under torch.no_grad) gives all_have_grad False, not an error.
+    """
+    _require_module(model)
+    params = _trainable(model)
+    nn.Module.train(model, True)
+    for _, p in params:
+        p.grad = None
+    with torch.enable_grad():
+        out = _as_output(model(_as_input(x)))
+        loss = out.float().pow(2).mean()
+        finite = bool(torch.isfinite(out.detach()).all()) and bool(torch.isfinite(loss.detach()))
+        if loss.requires_grad:
+            loss.backward()
+    grad_ok = []
+    for _, p in params:
+        g = p.grad
+        grad_ok.append(isinstance(g, torch.Tensor) and bool(torch.isfinite(g.detach()).all()))
+    result = ProbeResult(_param_arrays(params))
+    result.update(
+        finite=np.array(finite),
+        all_have_grad=np.array(len(grad_ok) > 0 and all(grad_ok)),
+        grad_ok=np.array(grad_ok, dtype=np.bool_),
+        loss=np.array(float(loss.detach()), dtype=np.float64),
+        shape=np.array(_shape(out), dtype=np.int64),
+    )
+    return result
