@@ -30,7 +30,7 @@ export function assignmentsRoot(): string {
   return process.env.DLGRADE_ASSIGNMENTS ?? path.join(projectRoot(), 'assignments');
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateManifest = ajv.compile<ManifestT>(Manifest);
 
 /** Lists the assignment ids found under the assignments folder. */

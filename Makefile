@@ -1,0 +1,13 @@
+# The two commands of the README's quick start.
+.PHONY: demo test deps
+
+deps:
+	./scripts/install-deps.sh
+
+# Grades the bundled style-transfer examples and writes the reports to dlgrade-out/.
+demo: deps
+	node bin/dlgrade.js grade style-transfer examples/style-transfer --out dlgrade-out --jobs 2
+
+# The whole test suite (unit and end-to-end).
+test: deps
+	npm test

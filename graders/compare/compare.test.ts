@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compareArrays, type Tolerance } from './compare.js';
+import { summarize } from './describe.js';
+import { float32, float64, int64 } from '../npz/ndarray.js';
+
+const rel: Tolerance = { mode: 'rel_error', rtol: 1e-4, atol: 0 };
+const close: Tolerance = { mode: 'allclose', rtol: 1e-5, atol: 1e-6 };
+
+describe('compareArrays', () => {
+  it.each([
+    ['identical values pass', float32([1, 2, 3]), float32([1, 2, 3]), rel, true, undefined],
+    ['a scalar of shape (1,) matches shape ()', float32([2.5]), float64([2.5], []), rel, true, undefined],
+    ['rel_error just inside rtol passes', float64([1.0001]), float64([1]), rel, true, undefined],
+    ['rel_error beyond rtol fails on values', float64([1.001]), float64([1]), rel, false, 'values'],
+    ['a wrong shape fails before values are read', float32([1, 2, 3, 4], [2, 2]), float32([1, 2, 3, 4], [4]), rel, false, 'shape'],
+    ['NaN never passes', float32([NaN, 1]), float32([1, 1]), rel, false, 'nonfinite'],
+    ['Inf never passes where the reference is finite', float32([Infinity]), float32([1]), close, false, 'nonfinite'],
+    ['NaN at the same place as the reference passes', float32([NaN, 1]), float32([NaN, 1]), close, true, undefined],
+    ['allclose uses atol near zero', float64([1e-7, 1]), float64([0, 1]), close, true, undefined],
+    ['exact integers compare exactly', int64([49728]), int64([49728]), { mode: 'exact', rtol: 0, atol: 0 } as Tolerance, true, undefined],
+    ['an empty array where values are expected fails on shape', float32([], [0]), float32([1, 2]), rel, false, 'shape'],
+  ])('%s', (_name, actual, expected, tol, pass, failure) => {
+    const d = compareArrays(actual, expected, tol);
+    expect(d.pass).toBe(pass);
+    expect(d.failure).toBe(failure);
+  });
+
+  it('computes the course rel_error, max abs error and the worst element', () => {
+    const d = compareArrays(float64([1, 2, 3.5, 4], [2, 2]), float64([1, 2, 3, 4], [2, 2]), rel);
+    expect(d.relError).toBeCloseTo(0.5 / 6.5, 12);
+    expect(d.maxAbsError).toBeCloseTo(0.5, 12);
+    expect(d.worst).toEqual({ index: [1, 0], actual: 3.5, expected: 3 });
+    expect(d.mismatchCount).toBe(1);
+  });
+
+  it('recognises a constant factor, a sign flip, an offset and a transpose', () => {
+    expect(compareArrays(float64([3, 6, 9]), float64([1, 2, 3]), rel).patterns).toEqual([{ kind: 'scaled', factor: 3 }]);
+    expect(compareArrays(float64([-1, -2, -3]), float64([1, 2, 3]), rel).patterns).toEqual([{ kind: 'negated' }]);
+    expect(compareArrays(float64([1.5, 2.5, 3.5]), float64([1, 2, 3]), rel).patterns).toEqual([{ kind: 'offset', delta: 0.5 }]);
+    const t = compareArrays(float64([1, 4, 2, 5, 3, 6], [3, 2]), float64([1, 2, 3, 4, 5, 6], [2, 3]), rel);
+    expect(t.failure).toBe('shape');
+    expect(t.patterns).toEqual([{ kind: 'transposed' }]);
+  });
+
+  it('names a known mistake when the output matches it, NaNs included', () => {
+    const d = compareArrays(float32([NaN, 2]), float32([1, 2]), close, { 'softmax-overflow': float32([NaN, 2]) });
+    expect(d.patterns).toEqual([{ kind: 'mistake', id: 'softmax-overflow' }]);
+  });
+
+  it('summaries say what is wrong in words', () => {
+    expect(summarize(compareArrays(float64([3, 6]), float64([1, 2]), rel))).toMatch(/times 3 \(off by a constant factor\)/);
+    expect(summarize(compareArrays(float32([1, 2, 3, 4], [2, 2]), float32([1, 2, 3, 4], [4]), rel))).toBe('shape [2, 2], expected [4]');
+    expect(summarize(compareArrays(float32([NaN]), float32([1]), rel))).toMatch(/1 NaN and 0 Inf/);
+    expect(summarize(compareArrays(undefined, float32([1]), rel))).toBe('no value was produced');
+  });
+});

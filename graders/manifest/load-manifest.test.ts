@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseManifest, formatPath, projectRoot } from './load-manifest.js';
+import { DlgradeError } from '../errors.js';
+
+const styleTransfer = readFileSync(path.join(projectRoot(), 'assignments', 'style-transfer', 'manifest.yaml'), 'utf8');
+
+function errorOf(text: string): DlgradeError {
+  try {
+    parseManifest(text, 'm.yaml');
+  } catch (error) {
+    return error as DlgradeError;
+  }
+  throw new Error('expected the manifest to be rejected');
+}
+
+describe('parseManifest', () => {
+  it('accepts the style-transfer manifest', () => {
+    const m = parseManifest(styleTransfer, 'manifest.yaml');
+    expect(m.questions.map((q) => q.id)).toEqual(['content_loss', 'gram_matrix', 'style_loss', 'tv_loss']);
+  });
+
+  it.each([
+    ['a negative tolerance', styleTransfer.replace('rtol: 1.0e-4', 'rtol: -1'), /m\.yaml: defaults\.compare\.rtol must be a number >= 0, got -1 \(number\)/],
+    ['points given as text', styleTransfer.replace('points: 1', 'points: one'), /questions\[0\]\.points must be a number, got "one" \(string\)/],
+    ['an unknown field', styleTransfer.replace('seed: 231', 'seed: 231\nsed: 1'), /\(top level\) has an unknown field "sed"/],
+    ['a missing field', styleTransfer.replace('title: Neural style transfer\n', ''), /is missing the required field "title"/],
+    ['an id with a capital letter', styleTransfer.replace('id: content_loss', 'id: ContentLoss'), /questions\[0\]\.id must use lower-case letters/],
+    ['a repeated question id', styleTransfer.replace('id: gram_matrix', 'id: content_loss'), /repeats the question id "content_loss"/],
+    ['not YAML at all', 'questions: [1, 2\nid: x', /not valid YAML at line \d+/],
+    ['a course source missing an input', styleTransfer.replace('content_original: cl_original }', '}'), /has no key for the input "content_original"/],
+  ])('rejects %s with the path and both values', (_name, text, message) => {
+    const error = errorOf(text);
+    expect(error).toBeInstanceOf(DlgradeError);
+    expect(error.code).toBe('MANIFEST_INVALID');
+    expect(error.message).toMatch(message);
+  });
+
+  it('formats JSON pointers as dotted paths with indexes', () => {
+    expect(formatPath('/questions/3/cases/0/args')).toBe('questions[3].cases[0].args');
+  });
+});

@@ -1,0 +1,162 @@
+// End to end on the first assignment: the README's main job, check, fixtures, validate, and errors for people.
+import { mkdtemp, readFile, readdir, writeFile, mkdir, cp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import { Result } from '../../graders/result/schema.js';
+import type { ResultT } from '../../graders/result/schema.js';
+import { ROOT, dlgrade } from './cli.js';
+
+const EXAMPLES = path.join(ROOT, 'examples', 'style-transfer');
+
+describe('dlgrade grade style-transfer examples', () => {
+  let out: string;
+  let stdout: string;
+  const results = new Map<string, ResultT>();
+
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-'));
+    const run = await dlgrade(['grade', 'style-transfer', EXAMPLES, '--out', out, '--jobs', '2', '--no-progress']);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.exitCode).toBe(0);
+    stdout = String(run.stdout);
+    for (const file of await readdir(path.join(out, 'results'))) {
+      results.set(file.replace(/\.json$/, ''), JSON.parse(await readFile(path.join(out, 'results', file), 'utf8')));
+    }
+  });
+
+  it('grades every example and says where the reports are', async () => {
+    const examples = (await readdir(EXAMPLES, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect([...results.keys()].sort()).toEqual(examples.sort());
+    expect(stdout).toMatch(/report\.html/);
+    expect(stdout).toMatch(/grades\.csv/);
+  });
+
+  it('each example loses exactly the questions its expected.json names', async () => {
+    for (const [student, result] of results) {
+      const expected = JSON.parse(await readFile(path.join(EXAMPLES, student, 'expected.json'), 'utf8')) as { lose: string[] };
+      const lost = result.questions.filter((q) => q.points < q.maxPoints).map((q) => q.id);
+      expect(lost.sort(), student).toEqual([...expected.lose].sort());
+    }
+    expect(results.get('correct')!.score).toEqual({ points: 4, maxPoints: 4, pendingPoints: 0 });
+  });
+
+  it('writes results that match the versioned JSON Schema', () => {
+    const validate = new Ajv({ strict: false }).compile(Result);
+    for (const [student, result] of results) {
+      expect(validate(result), `${student}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(result.fixtures.backend).toMatch(/wasm|cpu|tensorflow/);
+      expect(Object.keys(result.fixtures.files).length).toBeGreaterThan(0);
+      expect(result.engine.runtime.torch).toMatch(/^1\./);
+    }
+  });
+
+  it('names the mistake in the reports of the wrong examples', async () => {
+    const report = (student: string, ext: string) => readFile(path.join(out, student, `report.${ext}`), 'utf8');
+    expect(await report('gram-not-normalized', 'md')).toMatch(/too large by exactly H\*W\*C/);
+    expect(await report('tv-abs', 'html')).toMatch(/sums absolute differences/);
+    expect(await report('content-no-weight', 'md')).toMatch(/without the content weight/);
+    expect(await report('does-not-import', 'md')).toMatch(/No module named 'torchvision'/);
+    expect(await report('hangs-in-tv', 'md')).toMatch(/did not finish within 5 s/);
+    const html = await report('correct', 'html');
+    expect(html).toMatch(/<!doctype html>/i);
+    expect(html).toContain('4 / 4');
+  });
+
+  it('only the hanging question is lost, and the later questions still run', () => {
+    const hangs = results.get('hangs-in-tv')!;
+    expect(hangs.questions.find((q) => q.id === 'tv_loss')!.cases[0].status).toBe('timeout');
+    expect(hangs.score.points).toBe(3);
+  });
+
+  it('writes Gradescope results with hidden tests visible after publishing', async () => {
+    const gs = JSON.parse(await readFile(path.join(out, 'tv-abs', 'results.json'), 'utf8'));
+    expect(gs.score).toBe(3);
+    const hidden = gs.tests.filter((t: { name: string }) => t.name.includes('height-one'));
+    expect(hidden.length).toBeGreaterThan(0);
+    expect(hidden.every((t: { visibility: string }) => t.visibility === 'after_published')).toBe(true);
+    expect(gs.tests.every((t: Record<string, unknown>) => ['name', 'number', 'score', 'max_score', 'status', 'output', 'visibility'].every((k) => k in t))).toBe(true);
+  });
+
+  it('writes grades.csv and summary.json for the class', async () => {
+    const csv = (await readFile(path.join(out, 'grades.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('student,total,content_loss,gram_matrix,style_loss,tv_loss');
+    expect(csv).toContain('correct,4,1,1,1,1');
+    const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.students).toBe(results.size);
+    expect(summary.questions.map((q: { id: string }) => q.id)).toEqual(['content_loss', 'gram_matrix', 'style_loss', 'tv_loss']);
+    expect(summary.distribution.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(results.size);
+  });
+
+  it('a second run reuses the finished results instead of grading again', async () => {
+    const again = await dlgrade(['grade', 'style-transfer', EXAMPLES, '--out', out, '--jobs', '2', '--no-progress']);
+    expect(again.exitCode).toBe(0);
+    expect(String(again.stdout)).toMatch(/0 graded, 6 unchanged/);
+  });
+});
+
+describe('dlgrade check', () => {
+  it('prints a table and the total for the correct example, public tests only', async () => {
+    const run = await dlgrade(['check', 'style-transfer', '--submission', path.join(EXAMPLES, 'correct')]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/content_loss\s+PASS\s+1\/1/);
+    expect(run.stdout).toMatch(/Total: 4\/4/);
+  });
+
+  it('gives JSON with only public cases, filtered by question', async () => {
+    const run = await dlgrade(['check', 'style-transfer', '-s', path.join(EXAMPLES, 'tv-abs'), '--question', 'tv_loss', '--json']);
+    const result = JSON.parse(String(run.stdout)) as ResultT;
+    expect(result.questions.map((q) => q.id)).toEqual(['tv_loss']);
+    expect(result.questions[0].cases.every((c) => c.visibility === 'public')).toBe(true);
+    expect(result.questions[0].cases[0].mistakes[0].id).toBe('abs-instead-of-square');
+  });
+
+  it('says which question is unknown', async () => {
+    const run = await dlgrade(['check', 'style-transfer', '--question', 'gram']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/has no question "gram"/);
+  });
+
+  it('says which assignment is unknown and lists the known ones', async () => {
+    const run = await dlgrade(['check', 'style-transfr']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/no assignment "style-transfr" \(known: .*style-transfer/);
+  });
+
+  it('reports a missing file as a notice and the missing class per case', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-empty-'));
+    const run = await dlgrade(['check', 'style-transfer', '-s', empty]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/missing file\(s\): style_modules\.py/);
+    expect(run.stdout).toMatch(/the submission has no style_modules\.py/);
+  });
+});
+
+describe('assignment authoring', () => {
+  it('fixtures --check finds the committed fixtures byte-identical', async () => {
+    const run = await dlgrade(['fixtures', 'style-transfer', '--check']);
+    expect(run.stdout).toMatch(/byte-identical/);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('validate passes every self-test', async () => {
+    const run = await dlgrade(['validate', 'style-transfer']);
+    expect(run.stdout).not.toMatch(/FAIL/);
+    expect(run.stdout).toMatch(/solution scores full marks: 4\/4/);
+    expect(run.stdout).toMatch(/starter scores zero/);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('a malformed manifest gets a message naming the file and the path', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-assignments-'));
+    await cp(path.join(ROOT, 'assignments', 'style-transfer'), path.join(root, 'style-transfer'), { recursive: true });
+    const manifest = path.join(root, 'style-transfer', 'manifest.yaml');
+    const text = await readFile(manifest, 'utf8');
+    await writeFile(manifest, text.replace('rtol: 1.0e-4', 'rtol: -1'));
+    const run = await dlgrade(['list'], { env: { DLGRADE_ASSIGNMENTS: root } });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/manifest\.yaml: defaults\.compare\.rtol must be a number >= 0, got -1 \(number\)/);
+    await mkdir(path.join(root, 'style-transfer'), { recursive: true });
+  });
+});
