@@ -4,6 +4,7 @@ import type { AssignmentReference } from '../graders/answer-key/types.js';
 const loaders: Record<string, () => Promise<AssignmentReference>> = {
   'style-transfer': async () => (await import('./style-transfer/index.js')).styleTransferReference,
   'mlp-backprop': async () => (await import('./mlp-backprop/index.js')).mlpBackpropReference,
+  'cnn-architectures': async () => (await import('./cnn-architectures/index.js')).cnnArchitecturesReference,
 };
 
 /** The assignment ids that have an answer key. */
