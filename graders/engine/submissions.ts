@@ -76,6 +76,8 @@ export async function unpackZip(zipPath: string): Promise<string> {
 
 function commonFolder(names: string[]): string {
   if (names.length === 0) return '';
-  const first = names[0].split('/')[0] + '/';
+  const top = names[0].split('/')[0];
+  if (top === '..' || top === '.' || top === '') return '';
+  const first = top + '/';
   return names.every((n) => n.startsWith(first)) && names.some((n) => n !== first) ? first : '';
 }

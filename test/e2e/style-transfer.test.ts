@@ -160,3 +160,24 @@ describe('assignment authoring', () => {
     await mkdir(path.join(root, 'style-transfer'), { recursive: true });
   });
 });
+
+describe('dlgrade grade with zipped submissions', () => {
+  it('grades a zip of a folder and a zip of files, and a corrupt zip costs only that student', async () => {
+    const { zipSync } = await import('fflate');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-zips-'));
+    const file = async (example: string) => new Uint8Array(await readFile(path.join(EXAMPLES, example, 'style_modules.py')));
+    await writeFile(path.join(dir, 'alice.zip'), zipSync({ 'correct/style_modules.py': await file('correct') }));
+    await writeFile(path.join(dir, 'bob.zip'), zipSync({ 'style_modules.py': await file('tv-abs') }));
+    await writeFile(path.join(dir, 'carol.zip'), 'not a zip');
+    await writeFile(path.join(dir, 'dave.zip'), zipSync({ '../escape.py': await file('correct') }));
+    const out = path.join(dir, 'out');
+    const run = await dlgrade(['grade', 'style-transfer', dir, '--out', out, '--no-progress']);
+    expect(run.exitCode).toBe(0);
+    const score = async (s: string) => (JSON.parse(await readFile(path.join(out, 'results', `${s}.json`), 'utf8')) as ResultT).score.points;
+    expect(await score('alice')).toBe(4);
+    expect(await score('bob')).toBe(3);
+    expect(await score('carol')).toBe(0);
+    expect(run.stdout).toMatch(/carol .*not a usable zip/);
+    expect(run.stdout).toMatch(/dave .*points outside the submission/);
+  });
+});
