@@ -241,11 +241,12 @@ function explain(question: WrittenQuestionId, segments: (string | number)[], err
   switch (error.keyword) {
     case 'type': {
       const types = (Array.isArray(p.type) ? p.type : String(p.type).split(',')).map(String).filter((t) => t !== 'null');
-      const words = types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+      const nonFinite = typeof value === 'number' && !Number.isFinite(value);
+      const words = types.map((t) => (nonFinite && t === 'number' ? 'a finite number' : TYPE_WORDS[t] ?? t)).join(' or ');
       const description = types.some((t) => t === 'array' || t === 'object') ? (error.parentSchema as { description?: string })?.description : undefined;
       return {
         path: at,
-        message: `expected ${words}${description ? ` (${description})` : ''}, got ${describeValue(value)}${numberHint(types, value)}`,
+        message: `expected ${words}${description ? ` (${description})` : ''}, got ${describeValue(value)}${numberHint(types, value)}${textHint(types, value)}`,
       };
     }
     case 'additionalProperties': {
@@ -299,6 +300,12 @@ function jsonErrorOffset(text: string): number | undefined {
     else lo = mid + 1;
   }
   return Math.max(0, lo - 1);
+}
+
+/** A hint for text written as YAML structure: a bulleted or "key: value" proof becomes a list or a mapping. */
+function textHint(types: string[], value: unknown): string {
+  if (!types.includes('string') || value === null || typeof value !== 'object') return '';
+  return ' — write the text as a block: the key, then "|", then the lines indented below it';
 }
 
 /** The 1-based line of the node at a path in the YAML document (also used for JSON, which is YAML). */

@@ -136,7 +136,10 @@ export const WRITTEN_QUESTION_IDS = Object.keys(SECTION_SCHEMAS) as WrittenQuest
 export const WrittenAnswers = Type.Object(
   {
     student_id: Type.Optional(
-      Type.Union([Type.String(), Type.Integer()], { description: 'your student id: it chooses your variant values (quote it if it has leading zeros)' }),
+      Type.Unsafe<string | number | null>({
+        type: ['string', 'integer', 'null'],
+        description: 'your student id: it chooses your variant values (quote it if it has leading zeros)',
+      }),
     ),
     ...Object.fromEntries(WRITTEN_QUESTION_IDS.map((id) => [id, Type.Optional(SECTION_SCHEMAS[id])])),
   } as Record<string, TSchema>,

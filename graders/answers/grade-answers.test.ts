@@ -1,0 +1,249 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAssignment } from '../manifest/load-manifest.js';
+import { parseAnswers, type LoadedAnswers } from './load-answers.js';
+import { variantFor } from './variant.js';
+import {
+  QUESTION_KINDS,
+  WRITTEN_DEFAULT_COMPARE,
+  WRITTEN_DEFAULT_QUESTIONS,
+  gradeAnswers,
+  gradeUnreadable,
+  scoreCells,
+  type QuestionGrade,
+} from './grade-answers.js';
+import { answersFromKey } from '../../reference/written/answers-from-key.js';
+import { solveWritten } from '../../reference/written/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const examplesDir = path.join(root, 'examples/written');
+
+function fromObject(answers: Record<string, unknown>): LoadedAnswers {
+  return parseAnswers(JSON.stringify(answers), 'answers.json');
+}
+
+function grade(answers: Record<string, unknown>, studentId?: string): Record<string, QuestionGrade> {
+  const graded = gradeAnswers(fromObject(answers), variantFor(studentId));
+  return Object.fromEntries(graded.map((g) => [g.id, g]));
+}
+
+const canonical = answersFromKey(variantFor(undefined));
+
+describe('gradeAnswers on the examples', () => {
+  const examples = readdirSync(examplesDir).filter((d) => !d.startsWith('.'));
+
+  it('has the examples the assignment promises', () => {
+    expect(examples.sort()).toEqual(['and-fails-one-row', 'backprop-wrong-output-grad', 'correct', 'malformed', 'vgg-no-biases']);
+  });
+
+  it.each(examples)('%s loses exactly the questions expected.json names', (name) => {
+    const expected = JSON.parse(readFileSync(path.join(examplesDir, name, 'expected.json'), 'utf8'));
+    const file = path.join(examplesDir, name, 'answers.yaml');
+    const answers = parseAnswers(readFileSync(file, 'utf8'), `${name}/answers.yaml`);
+    const grades = gradeAnswers(answers, variantFor(answers.studentId));
+    expect(Object.fromEntries(grades.map((g) => [g.id, g.status]))).toEqual(expected.status);
+    const lost = grades.filter((g) => g.kind !== 'manual' && g.points < g.maxPoints).map((g) => g.id);
+    expect(lost).toEqual(expected.lose);
+    expect(grades.filter((g) => g.status === 'pending').map((g) => g.id)).toEqual(expected.pending);
+  });
+
+  it('the malformed example says which line is wrong', () => {
+    const answers = parseAnswers(readFileSync(path.join(examplesDir, 'malformed/answers.yaml'), 'utf8'), 'answers.yaml');
+    const backprop = gradeAnswers(answers, variantFor(undefined)).find((g) => g.id === 'backprop')!;
+    expect(backprop.messages).toEqual([expect.stringMatching(/^answers\.yaml:\d+: backprop\.gradients\.w3: expected a number, got "abc" \(string\)$/)]);
+  });
+
+  it('vgg-no-biases names the mistake on each conv and FC layer', () => {
+    const answers = parseAnswers(readFileSync(path.join(examplesDir, 'vgg-no-biases/answers.yaml'), 'utf8'), 'answers.yaml');
+    const vgg = gradeAnswers(answers, variantFor(undefined)).find((g) => g.id === 'vgg11')!;
+    const failed = vgg.cells.filter((c) => !c.pass);
+    expect(failed.map((c) => c.path)).toEqual([
+      ...['conv1', 'conv2', 'conv3_1', 'conv3_2', 'conv4_1', 'conv4_2', 'conv5_1', 'conv5_2', 'fc6', 'fc7', 'fc8'].map((l) => `vgg11.layers.${l}.params`),
+      'vgg11.total_params',
+    ]);
+    expect(failed.every((c) => /without the biases/.test(c.message!))).toBe(true);
+    expect(vgg.points).toBeCloseTo((4 * 22) / 34, 6);
+  });
+
+  it('backprop-wrong-output-grad is recognised as the missing sigmoid derivative', () => {
+    const answers = parseAnswers(readFileSync(path.join(examplesDir, 'backprop-wrong-output-grad/answers.yaml'), 'utf8'), 'answers.yaml');
+    const bp = gradeAnswers(answers, variantFor(undefined)).find((g) => g.id === 'backprop')!;
+    expect(bp.messages).toEqual([expect.stringContaining('without the output sigmoid derivative')]);
+    expect(bp.cells.filter((c) => c.path.startsWith('backprop.gradients.')).every((c) => !c.pass)).toBe(true);
+    expect(bp.cells.filter((c) => c.path.startsWith('backprop.forward.') || c.path === 'backprop.loss').every((c) => c.pass)).toBe(true);
+  });
+});
+
+describe('gradeAnswers with per-student variants', () => {
+  it.each(['s123', 'alice', '20231234'])('the key of student %s scores full marks for that student', (id) => {
+    const grades = grade(answersFromKey(variantFor(id)), id);
+    for (const g of Object.values(grades)) {
+      if (g.kind === 'manual') expect(g.status).toBe('pending');
+      else expect([g.id, g.status, g.points]).toEqual([g.id, 'passed', g.maxPoints]);
+    }
+  });
+
+  it('the canonical answers lose exactly the variant questions for another student', () => {
+    const grades = grade(canonical, 's123');
+    const lost = Object.values(grades).filter((g) => g.kind !== 'manual' && g.points < g.maxPoints).map((g) => g.id);
+    expect(lost).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
+    // The output size does not depend on W: only A is lost.
+    expect(grades.conv_as_matrix.cells.map((c) => c.pass)).toEqual([true, false]);
+  });
+
+  it('four significant digits are enough for backprop (rtol 1e-2)', () => {
+    const grades = grade(answersFromKey(variantFor('bob'), 4), 'bob');
+    expect(grades.backprop.status).toBe('passed');
+  });
+});
+
+describe('property checks', () => {
+  it.each([
+    ['and', { w: [0.5, 0.5], b: -0.75 }, true],
+    ['and', { w: [2, 1], b: -3 }, true],
+    ['and', { w: [1, 1], b: -1 }, false],
+    ['or', { w: [1, 1], b: -1 }, true],
+    ['or', { w: [-0.1, -0.2], b: 0.3 }, false],
+    ['or', { w: [1, 1], b: 0 }, false],
+  ])('perceptron %s with %j passes: %s', (gate, unit, pass) => {
+    const g = grade({ perceptron: { [gate]: unit } }).perceptron;
+    expect(g.cells.find((c) => c.path === `perceptron.${gate}`)!.pass).toBe(pass);
+  });
+
+  it('says which rows of the truth table fail', () => {
+    const cell = grade({ perceptron: { and: { w: [1, 1], b: -1 } } }).perceptron.cells[0];
+    expect(cell.message).toBe('at x = (0, 1) w·x + b = 0 so f = 1, but AND = 0; at x = (1, 0) w·x + b = 0 so f = 1, but AND = 0');
+  });
+
+  it.each([
+    ['two units', { W1: [[1, 1], [1, 1]], b1: [0, -1], W2: [1, -2], b2: 0 }, true, undefined],
+    ['three units', { W1: [[1, -1], [-1, 1], [0, 0]], b1: [0, 0, 0], W2: [1, 1, 5], b2: 0 }, true, undefined],
+    ['four units', { W1: [[1, 0], [0, 1], [1, 1], [0, 0]], b1: [0, 0, -1, 0], W2: [1, 1, -2, 0], b2: 0 }, true, undefined],
+    ['five units', { W1: [[1, 1], [1, 1], [0, 0], [0, 0], [0, 0]], b1: [0, -1, 0, 0, 0], W2: [1, -2, 0, 0, 0], b2: 0 }, false, 'the hidden layer may have at most 4 units, W1 has 5 rows'],
+    ['off by 1e-3', { W1: [[1, 1], [1, 1]], b1: [0, -1], W2: [1, -2], b2: 0.001 }, false, 'f(0, 0) = 0.001, XOR = 0; f(0, 1) = 1.001, XOR = 1; f(1, 0) = 1.001, XOR = 1; f(1, 1) = 0.001, XOR = 0'],
+    ['W2 too short', { W1: [[1, 1], [1, 1]], b1: [0, -1], W2: [1], b2: 0 }, false, 'W2 must be 2 numbers (one per hidden unit)'],
+    ['rows of 3', { W1: [[1, 1, 1], [1, 1, 1]], b1: [0, -1], W2: [1, -2], b2: 0 }, false, 'W1 must have 2 columns, row 0 has 3'],
+  ])('xor network with %s', (_name, network, pass, message) => {
+    const cell = grade({ xor: { network } }).xor.cells[1];
+    expect([cell.pass, cell.message]).toEqual([pass, message]);
+  });
+
+  it('xor: linear_separable true is wrong, with the reason', () => {
+    const cell = grade({ xor: { linear_separable: true } }).xor.cells[0];
+    expect(cell.pass).toBe(false);
+    expect(cell.message).toMatch(/not linearly separable/);
+  });
+
+  it('conv_as_matrix: recognises a flipped kernel and a column-major vec', () => {
+    const key = solveWritten(variantFor(undefined)).conv_as_matrix;
+    // Flipped kernel: Y00 = W00·X00 etc. — the corners reversed.
+    const flipped = key.A.map((row) => row.map((v) => (v === 0 ? 0 : 10 - v)));
+    const g1 = grade({ conv_as_matrix: { output_size: [2, 2], A: flipped } }).conv_as_matrix;
+    expect(g1.messages).toEqual([expect.stringContaining('kernel flipped')]);
+    const colMajor = [key.A[0], key.A[2], key.A[1], key.A[3]].map((row) => [0, 3, 6, 1, 4, 7, 2, 5, 8].map((c) => row[c]));
+    const g2 = grade({ conv_as_matrix: { output_size: [2, 2], A: colMajor } }).conv_as_matrix;
+    expect(g2.messages).toEqual([expect.stringContaining('column-major')]);
+    expect(g2.points).toBe(1);
+  });
+
+  it('conv_as_matrix: a counterexample names the input and both results', () => {
+    const A = Array.from({ length: 4 }, () => Array(9).fill(0));
+    const cell = grade({ conv_as_matrix: { A } }).conv_as_matrix.cells[1];
+    expect(cell.message).toMatch(/^for X = \[\[.*\]\], A vec\(X\) = \[0, 0, 0, 0\] but the convolution gives \[/);
+  });
+
+  it('conv_as_matrix: a wrongly shaped A says what shape is expected', () => {
+    const cell = grade({ conv_as_matrix: { A: [[1, 2, 3]] } }).conv_as_matrix.cells[1];
+    expect(cell.message).toBe('A must have 4 rows, got 1 (one row per output pixel, one column per input pixel)');
+  });
+});
+
+describe('cell by cell partial credit', () => {
+  it.each([
+    ['one vgg11 count wrong', { vgg11: { ...(canonical.vgg11 as object), total_params: 1 } }, 'vgg11', (4 * 33) / 34],
+    ['one cnn_table cell wrong', { cnn_table: { ...(canonical.cnn_table as object), totals: { neurons: 1, params: 52444644, connections: 999407616 } } }, 'cnn_table', (4 * 29) / 30],
+    ['two relu_net values wrong', { relu_net: { h: [15, 1.5, 8], dh_dx: [6, 1.5, 5] } }, 'relu_net', 2],
+    ['half of backprop unanswered', { backprop: { ...(canonical.backprop as object), updated: null } }, 'backprop', (6 * 17) / 29],
+  ])('%s', (_name, answers, id, points) => {
+    expect(grade(answers)[id].points).toBeCloseTo(points, 6);
+    expect(grade(answers)[id].status).toBe('partial');
+  });
+
+  it('a fractional count is wrong, with a message', () => {
+    const vgg = { ...(canonical.vgg11 as { layers: Record<string, object> }) };
+    const cell = grade({ vgg11: { ...vgg, layers: { ...vgg.layers, conv1: { output_shape: [224, 224, 64], params: 1792.5 } } } }).vgg11.cells[1];
+    expect([cell.pass, cell.message]).toEqual([false, 'expected a whole number, got 1792.5']);
+  });
+
+  it('a shape written [C, H, W] gets a hint', () => {
+    const vgg = canonical.vgg11 as { layers: Record<string, object> };
+    const cell = grade({ vgg11: { ...vgg, layers: { ...vgg.layers, conv1: { output_shape: [64, 224, 224], params: 1792 } } } }).vgg11.cells[0];
+    expect(cell.message).toBe('write shapes as [H, W, C] (height, width, channels), not [C, H, W]');
+  });
+
+  it('cnn_table: counting the bias as a connection is recognised', () => {
+    const t = canonical.cnn_table as { layers: Record<string, { neurons: number; params: number; connections: number }> };
+    const conv1 = { ...t.layers.conv1, connections: t.layers.conv1.connections + t.layers.conv1.neurons };
+    const cell = grade({ cnn_table: { ...t, layers: { ...t.layers, conv1 } } }).cnn_table.cells[2];
+    expect(cell.message).toBe('input connections do not count the bias');
+  });
+
+  it('relu_net messages name the point', () => {
+    const cell = grade({ relu_net: { h: [14, 1.5, 9] } }).relu_net.cells[0];
+    expect(cell.message).toBe('14 at x = 2 is not the expected value within a relative error of 0.0001');
+  });
+
+  it('messages never contain the expected value (reporters decide whether to show it)', () => {
+    const grades = grade({ vgg11: { total_params: 5 }, backprop: { loss: 0.1 }, relu_net: { h: [1, 1, 1] } });
+    expect(grades.vgg11.cells.find((c) => c.path === 'vgg11.total_params')!.message).not.toContain('132863336');
+    expect(grades.backprop.cells.find((c) => c.path === 'backprop.loss')!.message).not.toContain('0.593');
+    expect(grades.relu_net.cells[0].message).not.toContain('15');
+  });
+});
+
+describe('statuses', () => {
+  it('an empty file is missing everywhere, the proofs pending', () => {
+    const grades = grade({});
+    for (const g of Object.values(grades)) expect(g.status).toBe(g.kind === 'manual' ? 'pending' : 'missing');
+  });
+
+  it('a file that cannot be read makes every question invalid with the reason', () => {
+    const grades = gradeUnreadable('answers.yaml: not valid YAML at line 3');
+    expect(grades.map((g) => [g.id, g.status, g.points, g.messages])).toEqual(
+      WRITTEN_DEFAULT_QUESTIONS.map((q) => [q.id, 'invalid', 0, ['answers.yaml: not valid YAML at line 3']]),
+    );
+  });
+
+  it.each([
+    [[], 'missing', 0],
+    [[{ pass: true, weight: 1 }, { pass: true, weight: 3 }], 'passed', 4],
+    [[{ pass: true, weight: 1 }, { pass: false, weight: 3 }], 'partial', 1],
+    [[{ pass: false, weight: 1 }], 'failed', 0],
+    [[{ pass: true, weight: 1 }, { pass: false, weight: 1 }, { pass: false, weight: 1 }], 'partial', 1.333333],
+  ])('scoreCells(4, %j) is %s with %d points', (cells, status, points) => {
+    const full = cells.map((c, i) => ({ ...c, path: `c${i}`, expected: 1, actual: 1 }));
+    expect(scoreCells(4, full)).toEqual({ status, points });
+  });
+
+  it('uses the tolerance of the manifest', () => {
+    const answers = fromObject({ relu_net: { h: [15.01, 1.5, 9], dh_dx: [6, 1.5, 6] } });
+    const strict = gradeAnswers(answers, variantFor(undefined), { questions: [{ id: 'relu_net', points: 3 }] });
+    const loose = gradeAnswers(answers, variantFor(undefined), { questions: [{ id: 'relu_net', points: 3, compare: { rtol: 1e-3 } }] });
+    expect([strict[0].status, loose[0].status]).toEqual(['partial', 'passed']);
+  });
+
+  it('rejects a question id the written assignment does not have', () => {
+    expect(() => gradeAnswers(fromObject({}), variantFor(undefined), { questions: [{ id: 'nope', points: 1 }] })).toThrow(/unknown written question "nope"/);
+  });
+});
+
+describe('the manifest', () => {
+  it('gives the points, kinds and tolerances the grader defaults to', async () => {
+    const { manifest } = await loadAssignment(path.join(root, 'assignments/written'));
+    expect(manifest.runner).toBe('answers');
+    expect(manifest.questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: q.compare } : {}) }))).toEqual(WRITTEN_DEFAULT_QUESTIONS);
+    expect(Object.fromEntries(manifest.questions.map((q) => [q.id, q.kind]))).toEqual(QUESTION_KINDS);
+    expect(manifest.defaults?.compare).toEqual({ mode: WRITTEN_DEFAULT_COMPARE.mode, rtol: WRITTEN_DEFAULT_COMPARE.rtol });
+  });
+});
