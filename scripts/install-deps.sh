@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what dlgrade needs on Debian: the Python that runs student code, the sandbox, and the npm packages.
+# Installs what dlgrade needs on Debian: the Python that runs student code, the sandbox, Chromium for the browser test, and the npm packages.
 # Idempotent: apt runs only when a package is missing, npm ci only when node_modules is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(python3-numpy python3-torch bubblewrap)
+# chromium: the class report's browser test (driven by playwright-core, never a downloaded browser).
+DEBIAN_PACKAGES=(python3-numpy python3-torch bubblewrap chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
