@@ -21,7 +21,7 @@ const CASES = [
  * gather — whose gradient also needs a kernel the wasm back end lacks.
  */
 function autodiffLoss(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
-  const onehot = tf.cast(tf.oneHot(tf.cast(target, 'int32'), logits.shape[1]), 'float32');
+  const onehot = tf.cast(tf.oneHot(tf.cast(target, 'int32'), logits.shape[1] as number), 'float32');
   return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)));
 }
 

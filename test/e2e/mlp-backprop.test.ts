@@ -1,0 +1,87 @@
+// End to end on mlp-backprop: the correct example scores full marks, and each wrong example loses exactly the
+// questions its expected.json names, with its mistake recognised from the numbers and named in its report.
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ResultT } from '../../graders/result/schema.js';
+import { ROOT, dlgrade } from './cli.js';
+
+const EXAMPLES = path.join(ROOT, 'examples', 'mlp-backprop');
+
+interface Expected {
+  lose: string[];
+  mistake: string | null;
+}
+
+describe('dlgrade grade mlp-backprop examples', () => {
+  let out: string;
+  const results = new Map<string, ResultT>();
+  const expected = new Map<string, Expected>();
+
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-mlp-'));
+    const run = await dlgrade(['grade', 'mlp-backprop', EXAMPLES, '--out', out, '--jobs', '2', '--no-progress']);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.exitCode).toBe(0);
+    for (const file of await readdir(path.join(out, 'results'))) {
+      results.set(file.replace(/\.json$/, ''), JSON.parse(await readFile(path.join(out, 'results', file), 'utf8')));
+    }
+    for (const entry of await readdir(EXAMPLES, { withFileTypes: true })) {
+      if (entry.isDirectory()) expected.set(entry.name, JSON.parse(await readFile(path.join(EXAMPLES, entry.name, 'expected.json'), 'utf8')));
+    }
+  });
+
+  it('grades every example', () => {
+    expect([...results.keys()].sort()).toEqual([...expected.keys()].sort());
+    expect(expected.size).toBe(7);
+  });
+
+  it('the correct example scores 11/11, with no case in error', () => {
+    const correct = results.get('correct')!;
+    const errors = correct.questions.flatMap((q) => q.cases.filter((c) => c.status !== 'pass').map((c) => `${q.id}/${c.id}: ${c.status} ${c.error?.message ?? ''}`));
+    // linear_backward, sgd_step and mlp_end_to_end use the runner's `parameter` and `attach_grads` probes.
+    expect(errors, 'see the probes described in assignments/mlp-backprop/manifest.yaml').toEqual([]);
+    expect(correct.score).toEqual({ points: 11, maxPoints: 11, pendingPoints: 0 });
+  });
+
+  it('each wrong example loses exactly the questions its expected.json names', () => {
+    for (const [student, result] of results) {
+      const lost = result.questions.filter((q) => q.points < q.maxPoints).map((q) => q.id);
+      expect(lost.sort(), student).toEqual([...expected.get(student)!.lose].sort());
+    }
+  });
+
+  it('in every question it loses, a wrong example is recognised as its mistake, and never as another', () => {
+    for (const [student, result] of results) {
+      const { lose, mistake } = expected.get(student)!;
+      if (!mistake) continue;
+      for (const q of result.questions) {
+        const named = q.cases.flatMap((c) => (c.mistakes ?? []).map((m) => m.id));
+        if (lose.includes(q.id)) expect(named, `${student}: ${q.id}`).toContain(mistake);
+        expect(named.filter((id) => id !== mistake), `${student}: ${q.id}`).toEqual([]);
+        // Each failing case fails on the numbers, not on a crash.
+        for (const c of q.cases) if (c.status !== 'pass') expect(c.status, `${student}: ${q.id}/${c.id}`).toBe('fail');
+      }
+    }
+  });
+
+  it('names the mistake in the reports', async () => {
+    const report = (student: string) => readFile(path.join(out, student, 'report.md'), 'utf8');
+    expect(await report('grad-transposed')).toMatch(/transpose of the right one/);
+    expect(await report('missing-batch-mean')).toMatch(/exactly B times too large/);
+    expect(await report('bias-grad-not-summed')).toMatch(/one row per example/);
+    expect(await report('relu-mask-ge')).toMatch(/mask x >= 0/);
+    expect(await report('softmax-overflow')).toMatch(/Subtract each row's maximum/);
+    expect(await report('wrong-sign')).toMatch(/wrong sign/);
+    expect(await report('correct')).not.toMatch(/Your /);
+  });
+});
+
+describe('dlgrade validate mlp-backprop', () => {
+  it('passes: schema, fixtures, full marks for the solution, zero with clear messages for the starter', async () => {
+    const run = await dlgrade(['validate', 'mlp-backprop']);
+    expect(String(run.stdout)).not.toMatch(/FAIL/);
+    expect(run.exitCode).toBe(0);
+  });
+});
