@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignParams, buildParamTable, decodeLines, decodeShapes, encodeLines, encodeShapes, formatParamTable, paramTableFromArrays, type ParamList } from './param-table.js';
+import { alignParams, buildParamTable, decodeLines, decodeShapes, describeMissingGradients, encodeLines, encodeShapes, formatParamTable, modelFeedback, paramTableFromArrays, type ParamList } from './param-table.js';
 import { solveParams } from '../../reference/cnn-architectures/index.js';
 import { scalar } from '../npz/ndarray.js';
 
@@ -131,7 +131,32 @@ describe('the per-layer table', () => {
     ]);
   });
 
+  it('a model with thousands of tensors is paired by position, and long names are clipped', () => {
+    const shapes = Array.from({ length: 3000 }, () => [1]);
+    const table = buildParamTable({ shapes, names: shapes.map((_, i) => `${'x'.repeat(100)}${i}`) }, reference);
+    expect(table.rows).toHaveLength(3000);
+    expect(table.rows[2]).toMatchObject({ status: 'changed', expected: { index: 2 }, actual: { index: 2 } });
+    const lines = formatParamTable(table);
+    expect(Math.max(...lines.slice(0, -2).map((l) => [...l].length))).toBeLessThan(400);
+  });
+
   it('undefined when the student produced no decodable shapes', () => {
     expect(paramTableFromArrays({}, expected)).toBeUndefined();
+  });
+});
+
+describe('model feedback', () => {
+  const gradOk = (values: boolean[]) => ({ dtype: 'bool' as const, shape: [values.length], data: Uint8Array.from(values, Number) });
+
+  it('names the tensors without a gradient', () => {
+    const actual = { ...student({ shapes: [[2, 1, 3, 3], [2], [2, 2, 3, 3], [2]], names: ['used.weight', 'used.bias', 'unused.weight', 'unused.bias'] }), grad_ok: gradOk([true, true, false, false]) };
+    expect(describeMissingGradients(actual)).toEqual(['No finite gradient after backward for 2 of 4 trainable tensors:', '  unused.weight [2, 2, 3, 3]', '  unused.bias [2]']);
+    expect(describeMissingGradients({ grad_ok: gradOk([true]) })).toBeUndefined();
+    expect(modelFeedback(actual, {})).toHaveLength(3);
+  });
+
+  it('the table for a params case, nothing when there is nothing to say', () => {
+    expect(modelFeedback(student(reference), expected)?.at(-1)).toBe('Every parameter tensor has the expected shape, in the expected order.');
+    expect(modelFeedback({}, expected)).toBeUndefined();
   });
 });

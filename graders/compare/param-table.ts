@@ -116,6 +116,8 @@ const numelOf = (shape: readonly number[]): number => shape.reduce((a, b) => a *
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 const count = (n: number): string => n.toLocaleString('en-US');
+/** A name as shown in a table: at most 60 characters, so one odd name cannot stretch every line. */
+const clip = (name: string): string => ([...name].length > 60 ? [...name].slice(0, 59).join('') + '…' : name);
 
 /**
  * Aligns the two ordered parameter lists like a diff: equal shapes (preferring equal names) are matched so that as
@@ -125,6 +127,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 export function alignParams(actual: ParamList, expected: ParamList): ParamRow[] {
   const a = actual.shapes;
   const e = expected.shapes;
+  if ((a.length + 1) * (e.length + 1) > MAX_ALIGN_CELLS) return alignByPosition(actual, expected);
   const score = (i: number, j: number): number => {
     if (!sameShape(e[i], a[j])) return 0;
     return expected.names?.[i] !== undefined && expected.names[i] === actual.names?.[j] ? 3 : 2;
@@ -164,6 +167,21 @@ export function alignParams(actual: ParamList, expected: ParamList): ParamRow[] 
     }
   }
   flush();
+  return rows;
+}
+
+/** Above this many alignment cells (a model with thousands of tensors) rows are paired by position instead. */
+const MAX_ALIGN_CELLS = 1_000_000;
+
+/** Pairs tensor i with tensor i; the longer list's rest is missing or extra. */
+function alignByPosition(actual: ParamList, expected: ParamList): ParamRow[] {
+  const ref = (side: ParamList, index: number): ParamRef => ({ index, name: side.names?.[index], shape: side.shapes[index], numel: numelOf(side.shapes[index]) });
+  const rows: ParamRow[] = [];
+  for (let i = 0; i < Math.max(actual.shapes.length, expected.shapes.length); i++) {
+    const e = i < expected.shapes.length ? ref(expected, i) : undefined;
+    const a = i < actual.shapes.length ? ref(actual, i) : undefined;
+    rows.push({ status: !a ? 'missing' : !e ? 'extra' : sameShape(e.shape, a.shape) ? 'same' : 'changed', expected: e, actual: a });
+  }
   return rows;
 }
 
@@ -242,9 +260,9 @@ export function describeFirstDifference(table: ParamTable): string | undefined {
   const where = (r: ParamRef | undefined, layer?: number) => {
     if (!r) return '';
     const l = layer !== undefined ? table.layers[layer] : undefined;
-    return `${r.name ?? `tensor ${r.index}`}${l ? ` (${l.description}, output ${shapeText(l.outputShape)})` : ''}`;
+    return `${r.name !== undefined ? clip(r.name) : `tensor ${r.index}`}${l ? ` (${l.description}, output ${shapeText(l.outputShape)})` : ''}`;
   };
-  const yours = (r: ParamRef) => `your tensor ${r.index}${r.name ? ` (${r.name})` : ''}`;
+  const yours = (r: ParamRef) => `your tensor ${r.index}${r.name ? ` (${clip(r.name)})` : ''}`;
   switch (row.status) {
     case 'changed': {
       const e = row.expected as ParamRef & { layer?: number };
@@ -282,7 +300,7 @@ function alignColumns(table: string[][], rightAligned: Set<number>): string[] {
 export function formatParamTable(table: ParamTable): string[] {
   const mark = (ok: boolean) => (ok ? '' : '✗');
   const grid: string[][] = [];
-  const actualText = (r: ParamRef | undefined) => (r ? `${r.name ? r.name + ' ' : ''}${shapeText(r.shape)}` : 'missing');
+  const actualText = (r: ParamRef | undefined) => (r ? `${r.name ? clip(r.name) + ' ' : ''}${shapeText(r.shape)}` : 'missing');
   if (table.layers.length) {
     grid.push(['', 'layer', 'kind', 'output shape', 'params', 'yours', 'your tensors that differ']);
     table.layers.forEach((layer) => {
@@ -297,7 +315,7 @@ export function formatParamTable(table: ParamTable): string[] {
   } else {
     grid.push(['', '#', 'reference tensor', 'expected', 'yours', 'your tensor']);
     table.rows.forEach((row, r) => {
-      grid.push([mark(row.status === 'same'), String(r), row.expected?.name ?? (row.status === 'extra' ? '(extra)' : ''), row.expected ? shapeText(row.expected.shape) : '', row.actual ? shapeText(row.actual.shape) : 'missing', row.actual?.name ?? '']);
+      grid.push([mark(row.status === 'same'), String(r), row.expected?.name ?? (row.status === 'extra' ? '(extra)' : ''), row.expected ? shapeText(row.expected.shape) : '', row.actual ? shapeText(row.actual.shape) : 'missing', clip(row.actual?.name ?? '')]);
     });
     grid.push(['', 'total', '', count(table.totals.expected), count(table.totals.actual), '']);
   }
@@ -309,4 +327,39 @@ export function formatParamTable(table: ParamTable): string[] {
       ? `Total trainable parameters: ${count(table.totals.actual)}, as expected.`
       : `Total trainable parameters: ${count(table.totals.actual)}, expected ${count(table.totals.expected)} (${table.totals.actual > table.totals.expected ? '+' : ''}${count(table.totals.actual - table.totals.expected)}).`;
   return [...lines, countNote, ...(first ? [first] : ['Every parameter tensor has the expected shape, in the expected order.'])];
+}
+
+/**
+ * The parameters that got no finite gradient, from a train-step probe's `grad_ok` (bool [P]) with `param_names`
+ * and `param_shapes`; undefined when grad_ok is absent or every tensor has a gradient.
+ */
+export function describeMissingGradients(actual: Record<string, NdArray | undefined>): string[] | undefined {
+  const ok = actual.grad_ok;
+  if (!ok || ok.shape.length !== 1) return undefined;
+  const names = decodeLines(actual[PARAM_TABLE_KEYS.paramNames]);
+  const shapes = decodeShapes(actual[PARAM_TABLE_KEYS.paramShapes]);
+  const missing: string[] = [];
+  for (let i = 0; i < ok.data.length; i++) {
+    if (Number(ok.data[i]) !== 0) continue;
+    const name = names && names.length === ok.data.length ? clip(names[i]) : `tensor ${i}`;
+    missing.push(shapes && shapes.length === ok.data.length ? `${name} ${shapeText(shapes[i])}` : name);
+  }
+  if (missing.length === 0) return undefined;
+  const shown = missing.slice(0, 20);
+  return [
+    `No finite gradient after backward for ${missing.length} of ${ok.data.length} trainable tensors:`,
+    ...shown.map((m) => `  ${m}`),
+    ...(missing.length > shown.length ? [`  … and ${missing.length - shown.length} more`] : []),
+  ];
+}
+
+/**
+ * Feedback lines for a failed case of a model question, from the raw arrays of both sides: the per-layer parameter
+ * table (when both carry param_shapes) and the tensors without a gradient (when the student's carry grad_ok).
+ * Undefined when there is nothing to add. This is the one function the engine calls.
+ */
+export function modelFeedback(actual: Record<string, NdArray | undefined>, expected: Record<string, NdArray | undefined>): string[] | undefined {
+  const table = paramTableFromArrays(actual, expected);
+  const lines = [...(table ? formatParamTable(table) : []), ...(describeMissingGradients(actual) ?? [])];
+  return lines.length ? lines : undefined;
 }

@@ -9,6 +9,7 @@ import { FixtureStore, type LoadedCase } from '../fixtures/load-case.js';
 import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from '../runners/runner.js';
 import { compareArrays, type Tolerance } from '../compare/compare.js';
 import { summarize } from '../compare/describe.js';
+import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion, sumPoints } from '../score/score.js';
 import { RESULT_SCHEMA_VERSION, type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -135,7 +136,9 @@ function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: 
     return { ...base, status: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'crash' ? 'crash' : 'error', durationMs: outcome.durationMs, outputs: [], error: outcome.error, ...stdout };
   }
   const mistakeMessages = Object.fromEntries((question.mistakes ?? []).map((m) => [m.id, m.message]));
-  const outputs: OutputCheckT[] = Object.keys(question.outputs ?? {}).map((name) => {
+  // Outputs with `graded: false` travel with the case for feedback only.
+  const graded = Object.entries(question.outputs ?? {}).filter(([, spec]) => typeof spec === 'string' || spec.graded !== false);
+  const outputs: OutputCheckT[] = graded.map(([name]) => {
     const tol = toleranceFor(question, name, defaults);
     const known: Record<string, import('../npz/ndarray.js').NdArray> = {};
     for (const [id, arrays] of Object.entries(loaded.mistakes)) if (arrays[name]) known[id] = arrays[name];
@@ -146,7 +149,19 @@ function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: 
   const matched = new Set<string>();
   for (const o of outputs) for (const p of o.diagnostics.patterns) if (p.kind === 'mistake') matched.add(p.id);
   const mistakes = [...matched].map((id) => ({ id, message: mistakeMessages[id] ?? id }));
-  return { ...base, mistakes, status: outputs.every((o) => o.pass) ? 'pass' : 'fail', durationMs: outcome.durationMs, outputs, ...stdout };
+  const status = outputs.every((o) => o.pass) ? 'pass' : 'fail';
+  const details = status === 'fail' ? feedbackDetails(outcome, loaded) : undefined;
+  return { ...base, mistakes, status, durationMs: outcome.durationMs, outputs, ...(details ? { details } : {}), ...stdout };
+}
+
+/** Extra lines for a failed case, built from the raw arrays (a model's per-layer parameter table, its tensors without gradient). */
+function feedbackDetails(outcome: CaseOutcome, loaded: LoadedCase): string[] | undefined {
+  try {
+    return modelFeedback(Object.fromEntries(outcome.outputs), loaded.expected);
+  } catch {
+    // Feedback is a courtesy: whatever the submission sent, it never changes or breaks the verdict.
+    return undefined;
+  }
 }
 
 /** JSON has no NaN or Infinity: such numbers become the strings "NaN", "Infinity", "-Infinity". */

@@ -84,6 +84,9 @@ const OutputSpec = Type.Union([
       mode: Type.Optional(CompareMode),
       rtol: Type.Optional(Type.Number({ minimum: 0 })),
       atol: Type.Optional(Type.Number({ minimum: 0 })),
+      graded: Type.Optional(
+        Type.Boolean({ description: 'false: read from the submission and kept for feedback (e.g. a per-layer parameter table), never compared or scored; default true' }),
+      ),
     },
     { additionalProperties: false },
   ),

@@ -10,6 +10,7 @@
 //            architecture for the per-layer feedback table (encodings in graders/compare/param-table.ts)
 //   _trains  finite         bool 0-d    forward output and loss are finite
 //            all_have_grad  bool 0-d    after backward every trainable tensor has a finite gradient
+//            grad_ok, param_names, param_shapes — per tensor, for feedback (not graded)
 import type { AssignmentReference, Arrays, QuestionReference } from '../../graders/answer-key/types.js';
 import { createRng } from '../../graders/answer-key/rng.js';
 import { int64, scalar, scalarValue, type NdArray } from '../../graders/npz/ndarray.js';
@@ -121,7 +122,14 @@ function solveTrains(id: NetId) {
     if (step.outputShape.join() !== analysis.outputShape.join()) {
       throw new Error(`${id}: the TensorFlow.js forward gives [${step.outputShape}], the calculator [${analysis.outputShape}]`);
     }
-    return { finite: bool(step.finite), all_have_grad: bool(step.gradOk.length > 0 && step.gradOk.every(Boolean)) };
+    return {
+      finite: bool(step.finite),
+      all_have_grad: bool(step.gradOk.length > 0 && step.gradOk.every(Boolean)),
+      // Feedback only (graded: false in the manifest): which tensors got a gradient, and which tensors those are.
+      grad_ok: { dtype: 'bool', shape: [step.gradOk.length], data: Uint8Array.from(step.gradOk, Number) },
+      param_names: encodeLines(analysis.params.map((p) => p.name)),
+      param_shapes: encodeShapes(analysis.params.map((p) => p.shape)),
+    };
   };
 }
 
