@@ -7,6 +7,7 @@ import { registerCheck } from './commands/check.js';
 import { registerGrade } from './commands/grade.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerValidate } from './commands/validate.js';
+import { registerMerge } from './commands/merge.js';
 
 const program = new Command('dlgrade')
   .description('Autograder for deep-learning courses: PyTorch submissions checked against TensorFlow.js references')
@@ -18,6 +19,7 @@ registerCheck(program);
 registerGrade(program);
 registerFixtures(program);
 registerValidate(program);
+registerMerge(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DlgradeError) {

@@ -1,6 +1,7 @@
-// Grades many submissions: a bounded pool, a progress bar, atomic per-student results, resume after a kill.
+// Grades many submissions: a bounded pool, a progress bar, atomic per-student results, a re-grade cache, shards.
 import { readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import pLimit from 'p-limit';
 import cliProgress from 'cli-progress';
 import type { ResultT } from '../result/schema.js';
@@ -9,16 +10,21 @@ import { ENGINE_VERSION } from '../version.js';
 import { gradeSubmission, hashSubmission, selectedCases, selectedQuestions, type GradingContext } from './grade-submission.js';
 import { findSubmissions, unpackZip, type FoundSubmission } from './submissions.js';
 import { ReporterMultiplexer } from '../reporters/reporter.js';
-import { resultPath } from '../reporters/student-files.js';
 import { scoreQuestion, sumPoints } from '../score/score.js';
+import { ResultCache, cacheKey, fixturesFingerprint } from './cache.js';
+import { compareCodePoints, selectShard, type Shard } from './shard.js';
 
 export interface BatchOptions {
   outDir: string;
   jobs: number;
-  /** Re-grade even when a finished result for the same submission exists. */
+  /** Re-grade even when the cache holds a result for the same inputs (the new result still goes into the cache). */
   force?: boolean;
+  /** Where cached results live (default `<outDir>/.dlgrade-cache`); several output folders may share one. */
+  cacheDir?: string;
   progress?: boolean;
-  /** Only these submissions (e.g. one shard); all when undefined. */
+  /** Grade only this shard of the sorted submissions (see shard.ts). */
+  shard?: Shard;
+  /** Only these submissions; all when undefined. */
   filter?: (s: FoundSubmission) => boolean;
   /** Stops scheduling new submissions when aborted (SIGINT); running ones finish and are kept. */
   signal?: AbortSignal;
@@ -26,60 +32,99 @@ export interface BatchOptions {
 
 export interface BatchOutcome {
   results: ResultT[];
+  /** The students this run was responsible for (its shard), sorted. */
+  students: string[];
   graded: number;
   reused: number;
   interrupted: boolean;
   durationMs: number;
 }
 
-/** Grades every submission under `root` and feeds each result to the reporters. */
+/** The default cache folder of an output folder. */
+export function defaultCacheDir(outDir: string): string {
+  return path.join(outDir, '.dlgrade-cache');
+}
+
+/** Grades every submission under `root` (or one shard of them) and feeds each result to the reporters. */
 export async function gradeBatch(ctx: GradingContext, root: string, reporters: ReporterMultiplexer, options: BatchOptions): Promise<BatchOutcome> {
   const started = Date.now();
-  const all = (await findSubmissions(root)).filter(options.filter ?? (() => true));
+  const found = (await findSubmissions(root)).filter(options.filter ?? (() => true));
+  const all = options.shard ? selectShard(found, options.shard, (s) => s.student) : found;
   await reporters.onBegin({ assignment: ctx.assignment, outDir: options.outDir, total: all.length });
-  const bar = options.progress ? new cliProgress.SingleBar({ format: 'grading {bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | {student}', hideCursor: true, etaBuffer: 20, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
-  bar?.start(all.length, 0, { student: '', rate: '0.0' });
+  const cache = new ResultCache(options.cacheDir ?? defaultCacheDir(options.outDir));
+  const keyBase = {
+    manifestSha256: ctx.assignment.manifestSha256,
+    fixturesSha256: fixturesFingerprint(ctx.lock),
+    engine: ENGINE_VERSION,
+    mode: ctx.mode,
+    questions: ctx.questionIds ?? [],
+  };
+  const bar = options.progress
+    ? new cliProgress.SingleBar(
+        { format: 'grading {bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | {cached} cached | {student}', hideCursor: true, etaBuffer: 20, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(all.length, 0, { student: '', rate: '0.0', cached: 0 });
   const limit = pLimit(Math.max(1, options.jobs));
   const results: ResultT[] = [];
   let graded = 0;
   let reused = 0;
   let done = 0;
+  let gradingStarted: number | undefined;
 
   await Promise.all(
     all.map((s) =>
       limit(async () => {
         if (options.signal?.aborted) return;
         const sha256 = s.kind === 'zip' ? `zip:${createHash('sha256').update(await readFile(s.path)).digest('hex')}` : await hashSubmission(s.path);
-        const previous = options.force ? undefined : await reusableResult(ctx, options.outDir, s.student, sha256);
+        const key = cacheKey({ ...keyBase, student: s.student, submissionSha256: sha256 });
+        const cached = options.force ? undefined : await cache.get(key, s.student);
         let result: ResultT;
-        if (previous) {
-          result = previous;
+        if (cached) {
+          // Same inputs, same result; only where the submission now lives may differ.
+          result = { ...cached, submission: { ...cached.submission, path: s.path } };
           reused++;
         } else {
-          result = await gradeOne(ctx, s, sha256);
-          await reporters.onResult(result);
+          gradingStarted ??= Date.now();
+          const outcome = await gradeOne(ctx, s, sha256);
+          result = outcome.result;
+          if (outcome.cacheable) await cache.put(key, result).catch(() => undefined);
           graded++;
         }
+        // Cached results are written out too, so a fresh output folder gets every report.
+        await reporters.onResult(result);
         results.push(result);
         done++;
-        bar?.update(done, { student: s.student, rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1) });
+        // The rate counts graded submissions only: cached ones take no time and would make the ETA lie.
+        const seconds = gradingStarted === undefined ? 0 : (Date.now() - gradingStarted) / 1000;
+        bar?.update(done, { student: s.student, cached: reused, rate: (graded / Math.max(0.001, seconds)).toFixed(1) });
       }),
     ),
   );
   bar?.stop();
-  const sorted = results.sort((a, b) => (a.student < b.student ? -1 : 1));
+  const sorted = results.sort((a, b) => compareCodePoints(a.student, b.student));
   await reporters.onEnd(sorted);
-  return { results: sorted, graded, reused, interrupted: options.signal?.aborted ?? false, durationMs: Date.now() - started };
+  return {
+    results: sorted,
+    students: all.map((s) => s.student).sort(compareCodePoints),
+    graded,
+    reused,
+    interrupted: options.signal?.aborted ?? false,
+    durationMs: Date.now() - started,
+  };
 }
 
 /** Grades one submission; anything that goes wrong becomes that student's result, never the batch's failure. */
-async function gradeOne(ctx: GradingContext, s: FoundSubmission, sha256: string): Promise<ResultT> {
+async function gradeOne(ctx: GradingContext, s: FoundSubmission, sha256: string): Promise<{ result: ResultT; cacheable: boolean }> {
   let dir = s.path;
   try {
     if (s.kind === 'zip') dir = await unpackZip(s.path);
-    return await gradeSubmission(ctx, { student: s.student, dir, origin: s.path, sha256 });
+    const result = await gradeSubmission(ctx, { student: s.student, dir, origin: s.path, sha256 });
+    // A crash may be the machine's fault (no interpreter, out of memory, a killed worker): grade it again next time.
+    return { result, cacheable: !result.questions.some((q) => q.cases.some((c) => c.status === 'crash')) };
   } catch (error) {
-    return failedResult(ctx, s.student, s.path, sha256, (error as Error).message);
+    return { result: failedResult(ctx, s.student, s.path, sha256, (error as Error).message), cacheable: false };
   } finally {
     if (s.kind === 'zip' && dir !== s.path) await rm(dir, { recursive: true, force: true });
   }
@@ -115,23 +160,4 @@ export function failedResult(ctx: GradingContext, student: string, origin: strin
     questions,
     notices: [`could not be graded: ${message}`],
   };
-}
-
-/** A finished result on disk for the same submission, assignment, fixtures and engine — safe to keep. */
-async function reusableResult(ctx: GradingContext, outDir: string, student: string, sha256: string): Promise<ResultT | undefined> {
-  try {
-    const previous = JSON.parse(await readFile(resultPath(outDir, student), 'utf8')) as ResultT;
-    const fixtureHashesMatch = Object.entries(previous.fixtures.files).every(([file, hash]) => ctx.lock.files[file] === undefined || ctx.lock.files[file] === hash);
-    const same =
-      previous.schemaVersion === RESULT_SCHEMA_VERSION &&
-      previous.submission.sha256 === sha256 &&
-      previous.assignment.manifestSha256 === ctx.assignment.manifestSha256 &&
-      previous.engine.dlgrade === ENGINE_VERSION &&
-      previous.mode === ctx.mode &&
-      previous.fixtures.referenceVersion === ctx.lock.referenceVersion &&
-      fixtureHashesMatch;
-    return same ? previous : undefined;
-  } catch {
-    return undefined;
-  }
 }

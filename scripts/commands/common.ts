@@ -2,6 +2,10 @@
 import { Option } from 'commander';
 import { DlgradeError } from '../../graders/errors.js';
 import { loadReference } from '../../reference/index.js';
+import path from 'node:path';
+import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
+import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../../graders/reporters/student-files.js';
+import { ClassFilesReporter } from '../../graders/reporters/class-files.js';
 
 /** Collects a repeatable option into a list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -20,4 +24,14 @@ export function parsePositiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new DlgradeError('USAGE', `${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** The per-student and class outputs of a batch; `grade` and `merge` write the same ones, so a merge equals a single run. */
+export function batchReporters(outDir: string): ReporterMultiplexer {
+  return new ReporterMultiplexer([
+    new JsonResultReporter(outDir),
+    new StudentReportReporter(outDir),
+    new GradescopeReporter((student) => path.join(outDir, student, 'results.json')),
+    new ClassFilesReporter(outDir),
+  ]);
 }

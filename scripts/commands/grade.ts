@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createContext } from '../../graders/engine/context.js';
 import { gradeBatch } from '../../graders/engine/batch.js';
-import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
-import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../../graders/reporters/student-files.js';
-import { ClassFilesReporter } from '../../graders/reporters/class-files.js';
-import { collect, parsePositiveInt, pythonOption } from './common.js';
+import { fixturesFingerprint } from '../../graders/engine/cache.js';
+import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
+import { ENGINE_VERSION } from '../../graders/version.js';
+import { batchReporters, collect, parsePositiveInt, pythonOption } from './common.js';
 
 export function registerGrade(program: Command): void {
   program
@@ -18,23 +18,21 @@ export function registerGrade(program: Command): void {
     .option('-o, --out <dir>', 'output folder', 'dlgrade-out')
     .option('-j, --jobs <n>', 'submissions graded at once', String(os.availableParallelism()))
     .option('-q, --question <id>', 'only this question (repeatable)', collect)
-    .option('--force', 're-grade submissions that already have a finished result')
+    .option('--force', 're-grade even submissions whose result is cached (same submission, assignment, fixtures and dlgrade version)')
+    .option('--cache-dir <dir>', 'where graded results are cached (default: <out>/.dlgrade-cache)')
+    .option('--shard <K/N>', 'grade only shard K of N of the sorted submissions and write shard-K-of-N.json for "dlgrade merge"')
     .option('--no-progress', 'no progress bar')
     .addOption(pythonOption())
     .action(
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; jobs: string; question?: string[]; force?: boolean; progress: boolean; python?: string },
+        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; python?: string },
       ) => {
+        const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python });
         const outDir = path.resolve(opts.out);
-        const reporters = new ReporterMultiplexer([
-          new JsonResultReporter(outDir),
-          new StudentReportReporter(outDir),
-          new GradescopeReporter((student) => path.join(outDir, student, 'results.json')),
-          new ClassFilesReporter(outDir),
-        ]);
+        const reporters = batchReporters(outDir);
         const controller = new AbortController();
         const onSigint = () => {
           if (controller.signal.aborted) process.exit(130);
@@ -46,10 +44,26 @@ export function registerGrade(program: Command): void {
           outDir,
           jobs: parsePositiveInt(opts.jobs, '--jobs'),
           force: opts.force,
+          cacheDir: opts.cacheDir === undefined ? undefined : path.resolve(opts.cacheDir),
+          shard,
           progress: opts.progress && process.stderr.isTTY,
           signal: controller.signal,
         });
         process.off('SIGINT', onSigint);
+        const { manifest } = ctx.assignment;
+        const shardFile = shard
+          ? await writeShardFile(outDir, {
+              shard,
+              complete: !outcome.interrupted && outcome.results.length === outcome.students.length,
+              assignment: { id: manifest.id, version: manifest.version, manifestSha256: ctx.assignment.manifestSha256 },
+              engine: ENGINE_VERSION,
+              mode: ctx.mode,
+              fixtures: { referenceVersion: ctx.lock.referenceVersion, backend: ctx.lock.backend, seed: ctx.lock.seed, lockSha256: fixturesFingerprint(ctx.lock) },
+              questions: ctx.questionIds ?? [],
+              students: outcome.students,
+              results: outcome.results,
+            })
+          : undefined;
         for (const r of outcome.results) {
           console.log(`${r.student.padEnd(28)} ${String(r.score.points).padStart(6)}/${r.score.maxPoints}${r.notices.length ? `  (${r.notices[0]})` : ''}`);
         }
@@ -60,6 +74,7 @@ export function registerGrade(program: Command): void {
         console.log(
           `reports: ${path.relative(process.cwd(), outDir) || '.'}/<student>/report.html, grades: ${path.join(path.relative(process.cwd(), outDir), 'grades.csv')}, summary: ${path.join(path.relative(process.cwd(), outDir), 'summary.json')}`,
         );
+        if (shardFile) console.log(`shard ${shard!.index}/${shard!.total}: ${path.relative(process.cwd(), shardFile)} — combine the shards with "dlgrade merge <shard folders…> --out <dir>"`);
         if (outcome.interrupted) process.exitCode = 130;
       },
     );
