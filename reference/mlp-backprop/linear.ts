@@ -1,7 +1,6 @@
 // linear_forward and linear_backward (assignments.md §2): y = x @ W.T + b and its three gradients.
 import * as tf from '@tensorflow/tfjs-core';
-import type { QuestionReference } from '../../graders/answer-key/types.js';
-import type { Arrays } from '../../graders/answer-key/types.js';
+import type { Arrays, QuestionReference } from '../../graders/answer-key/types.js';
 import type { Rng } from '../../graders/answer-key/rng.js';
 import { scalar } from '../../graders/npz/ndarray.js';
 import { intArg, solveWith, weightInit } from './args.js';
