@@ -5,6 +5,7 @@ import { FixtureStore } from '../fixtures/load-case.js';
 import { createRunner, type RunnerOptions } from '../runners/create-runner.js';
 import type { GradingContext, Mode } from './grade-submission.js';
 import { DlgradeError } from '../errors.js';
+import { answersLock } from '../answers/grade-submission.js';
 
 export interface ContextOptions extends RunnerOptions {
   mode: Mode;
@@ -18,7 +19,8 @@ export async function createContext(assignmentId: string, options: ContextOption
   if (unknown.length) {
     throw new DlgradeError('USAGE', `${assignment.manifest.id} has no question ${unknown.map((u) => `"${u}"`).join(', ')} (questions: ${[...known].join(', ')})`);
   }
-  const lock = await readLock(assignment);
+  // An answers assignment has no fixtures: its lock records the reference version (and merged staff scores).
+  const lock = assignment.manifest.runner === 'answers' ? answersLock(assignment) : await readLock(assignment);
   return {
     assignment,
     lock,

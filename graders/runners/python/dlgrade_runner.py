@@ -20,6 +20,10 @@ class CaseTimeout(BaseException):
     """Raised by the alarm; a BaseException so a student's `except Exception` cannot swallow it."""
 
 
+class HarnessError(Exception):
+    """A fault of the assignment or the runner, not of the submission."""
+
+
 class StudentApiError(Exception):
     """The submission lacks something the question calls, or returned the wrong kind of value."""
 
@@ -44,6 +48,21 @@ class CappedText(io.TextIOBase):
         return out + (f"\n… ({self.dropped} more characters not kept)" if self.dropped else "")
 
 
+def load_probes():
+    """Loads probes.py from beside this file by path, under a private name: a submission's own probes.py
+    (the submission folder is first on sys.path) must not replace it."""
+    import importlib.util
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("_dlgrade_probes", os.path.join(here, "probes.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PROBES = None
+
+
 def write_json_atomic(path, data):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -64,8 +83,9 @@ class Runner:
         self.modules = {}
         # Once a case of a question times out, its later cases are not run: they would most likely hang too.
         self.timed_out = {}
+        global PROBES
+        PROBES = load_probes()
         sys.path.insert(0, self.submission)
-        sys.path.insert(1, os.path.dirname(os.path.abspath(__file__)))
 
     # --- the submission's modules -------------------------------------------------------------
     def student_module(self, name):
@@ -191,9 +211,9 @@ class Runner:
                 owner = self.lookup(owner_path, scope)
                 setattr(owner, attr, self.resolve(step["value"], scope))
             elif "probe" in step:
-                import probes
-
-                fn = getattr(probes, step["probe"])
+                fn = getattr(PROBES, step["probe"], None)
+                if fn is None:
+                    raise HarnessError(f"the runner has no probe {step['probe']!r}")
                 scope[step["as"]] = fn(self.lookup(step["target"], scope), **self.resolve(step.get("args", {}), scope))
             else:
                 raise ValueError(f"unknown step {step!r}")
@@ -255,7 +275,9 @@ class Runner:
             for f in student[-6:]
         ]
         kind = type(error).__name__
-        if isinstance(error, StudentApiError):
+        if isinstance(error, HarnessError):
+            kind = "HarnessError"
+        elif isinstance(error, StudentApiError):
             kind = "ApiError"
         elif isinstance(error, NotImplementedError):
             kind = "NotImplemented"

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["ProbeResult", "model_summary", "train_step"]
+__all__ = ["ProbeResult", "model_summary", "train_step", "parameter", "attach_grads"]
 
 
 class ProbeError(Exception):
@@ -134,3 +134,51 @@ def train_step(model, x):
         shape=np.array(_shape(out), dtype=np.int64),
     )
     return result
+
+
+# --- hand-written backward passes (mlp-backprop) -------------------------------------------------------
+
+_DISABLE_SUBCLASS = getattr(torch._C, "DisableTorchFunctionSubclass", None) or torch._C.DisableTorchFunction
+
+
+class GradSlotTensor(torch.Tensor):
+    """A tensor whose .grad accepts any value. PyTorch refuses a .grad of the wrong shape, which would turn a
+    student's transposed or unsummed gradient into a crash inside their own backward instead of a diagnosis."""
+
+    @property
+    def grad(self):
+        return self.__dict__.get("_dlgrade_grad")
+
+    @grad.setter
+    def grad(self, value):
+        self.__dict__["_dlgrade_grad"] = value
+
+    @grad.deleter
+    def grad(self):
+        self.__dict__.pop("_dlgrade_grad", None)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        # Results of operations are plain tensors, so nothing downstream sees the subclass.
+        with _DISABLE_SUBCLASS():
+            return func(*args, **(kwargs or {}))
+
+
+def parameter(target):
+    """A copy of `target` (same values, dtype, shape) whose .grad starts as None and takes any value."""
+    if not isinstance(target, torch.Tensor):
+        raise ProbeError(f"parameter() needs a tensor, got {type(target).__name__}")
+    return torch.Tensor.clone(torch.Tensor.detach(target)).as_subclass(GradSlotTensor)
+
+
+def attach_grads(target, grads, none_at=()):
+    """Sets target[i].grad = grads[i] (None at the indices in none_at); returns a new list of the same tensors,
+    so outputs read the original objects even if the student's code replaces list items."""
+    if not isinstance(target, (list, tuple)) or not isinstance(grads, (list, tuple)):
+        raise ProbeError("attach_grads() needs a list of parameters and a list of gradients")
+    if len(target) != len(grads):
+        raise ProbeError(f"attach_grads() got {len(target)} parameters and {len(grads)} gradients")
+    skip = {int(i) for i in none_at}
+    for i, (p, g) in enumerate(zip(target, grads)):
+        p.grad = None if i in skip else g
+    return list(target)
