@@ -13,6 +13,8 @@ export interface AnswerCell {
   message?: string;
   /** Share of the question's points (relative to the other cells). */
   weight: number;
+  /** The tolerance a real-valued answer was compared with. */
+  tolerance?: NumberTolerance;
 }
 
 /** How a number is compared: the manifest's `compare` (rel_error, allclose or exact) with its tolerances. */
@@ -64,11 +66,12 @@ export function numberCell(
 ): AnswerCell {
   const { weight = 1, mistakes = [], context } = options;
   const at = context ? ` ${context}` : '';
-  if (actual === null || actual === undefined) return { path, expected, actual: null, pass: false, message: NOT_ANSWERED, weight };
-  if (numbersClose(actual, expected, tol)) return { path, expected, actual, pass: true, weight };
+  const tolerance = tol;
+  if (actual === null || actual === undefined) return { path, expected, actual: null, pass: false, message: NOT_ANSWERED, weight, tolerance };
+  if (numbersClose(actual, expected, tol)) return { path, expected, actual, pass: true, weight, tolerance };
   const known = mistakeFor(actual, mistakes, (a, b) => typeof b === 'number' && numbersClose(a as number, b, tol));
   const message = known ?? `${actual}${at} is not the expected value ${describeTolerance(tol)}`;
-  return { path, expected, actual, pass: false, message, weight };
+  return { path, expected, actual, pass: false, message, weight, tolerance };
 }
 
 /** A count (parameters, neurons, connections): must be the exact integer. */

@@ -13,6 +13,7 @@ import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion, sumPoints } from '../score/score.js';
 import { RESULT_SCHEMA_VERSION, type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { ENGINE_VERSION } from '../version.js';
+import { gradeAnswersSubmission, type AnswersOptions } from '../answers/grade-submission.js';
 
 export type Mode = 'check' | 'ci' | 'grade';
 
@@ -25,6 +26,8 @@ export interface GradingContext {
   mode: Mode;
   /** Only these questions (all when empty). */
   questionIds?: string[];
+  /** Answers assignments only: where variant ids come from, staff scores (graders/answers/grade-submission.ts). */
+  answers?: AnswersOptions;
 }
 
 export interface SubmissionInput {
@@ -51,6 +54,8 @@ export function selectedQuestions(ctx: GradingContext): QuestionT[] {
 
 /** Grades one submission folder and returns its Result. Never throws for anything the submission does. */
 export async function gradeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
+  // An answers file is not run: it is read and graded in this process, into the same Result.
+  if (ctx.assignment.manifest.runner === 'answers') return gradeAnswersSubmission(ctx, submission);
   const started = Date.now();
   const { manifest } = ctx.assignment;
   const questions = selectedQuestions(ctx);

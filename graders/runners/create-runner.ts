@@ -2,6 +2,7 @@
 import type { ManifestT } from '../manifest/schema.js';
 import type { Runner } from './runner.js';
 import { PythonRunner } from './python-runner.js';
+import { AnswersRunner } from './answers-runner.js';
 import type { Sandbox } from './sandbox.js';
 import { DlgradeError } from '../errors.js';
 
@@ -16,7 +17,7 @@ export function createRunner(manifest: ManifestT, options: RunnerOptions = {}): 
     case 'python':
       return new PythonRunner({ python: options.python, sandbox: options.sandbox });
     case 'answers':
-      throw new DlgradeError('USAGE', `${manifest.id}: answers-file assignments are graded without a runner`);
+      return new AnswersRunner();
     default: {
       const unreachable: never = kind;
       throw new DlgradeError('MANIFEST_INVALID', `unknown runner ${String(unreachable)}`);

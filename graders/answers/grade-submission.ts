@@ -1,0 +1,144 @@
+// The engine's entry for answers assignments: reads a submission's answers file and builds the same Result as code.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Assignment } from '../manifest/load-manifest.js';
+import type { FixtureLock } from '../fixtures/lock.js';
+import type { ToleranceT } from '../manifest/schema.js';
+import type { NumberTolerance } from './cells.js';
+import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
+import { hashSubmission, selectedCases, selectedQuestions } from '../engine/grade-submission.js';
+import { RESULT_SCHEMA_VERSION, type QuestionResultT, type ResultT } from '../result/schema.js';
+import { sumPoints } from '../score/score.js';
+import { ENGINE_VERSION } from '../version.js';
+import { DlgradeError } from '../errors.js';
+import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
+import { gradeAnswers, gradeUnreadable, isWrittenQuestion, type AnswersQuestionConfig } from './grade-answers.js';
+import { checkStaffScores, loadStaffScores, mergeStaffScores, type StaffScore } from './staff-scores.js';
+import { normalizeStudentId, variantFor } from './variant.js';
+import { toQuestionResult } from './to-result.js';
+import { writtenReference } from '../../reference/written/index.js';
+
+/** Where the student id that picks a student's variant values comes from. */
+export type VariantIdSource = 'submission' | 'file' | 'canonical';
+
+/** Options of an answers assignment's grading run (GradingContext.answers). */
+export interface AnswersOptions {
+  /**
+   * submission: the submission's name (the roster id; the default of `grade`, so a student cannot pick a variant);
+   * file: the answers file's `student_id` (the default of `check` and `ci`); canonical: the values of the handout.
+   */
+  variantId?: VariantIdSource;
+  /** An explicit id (`check --student-id`), which wins over the source. */
+  studentId?: string;
+  /** Staff scores to merge into the manual questions. */
+  staffScores?: { file: string; scores: StaffScore[] };
+}
+
+/** The assignments this module can grade, by manifest id. */
+const ANSWER_KEYS = { written: writtenReference } as const;
+
+function referenceOf(assignment: Assignment) {
+  const key = ANSWER_KEYS[assignment.manifest.id as keyof typeof ANSWER_KEYS];
+  if (!key) {
+    throw new DlgradeError('REFERENCE_INVALID', `no answers grader for "${assignment.manifest.id}" (answers assignments: ${Object.keys(ANSWER_KEYS).join(', ')})`);
+  }
+  return key;
+}
+
+/**
+ * What an answers assignment records in place of a fixtures lock: the reference version and seed, no fixture files,
+ * back end "none" (plain float64 arithmetic). Staff scores, when merged, are added as files (see withStaffScores).
+ */
+export function answersLock(assignment: Assignment): FixtureLock {
+  return { assignment: assignment.manifest.id, referenceVersion: referenceOf(assignment).version, seed: assignment.manifest.seed, backend: 'none', files: {} };
+}
+
+/**
+ * Loads, checks and attaches a staff scores CSV to a grading context. The file's hash goes into the lock, so results
+ * cached before the scores changed are not reused, and every result records which scores it merged.
+ */
+export async function withStaffScores(ctx: GradingContext, file: string): Promise<StaffScore[]> {
+  if (ctx.assignment.manifest.runner !== 'answers') {
+    throw new DlgradeError('USAGE', `--staff-scores is for assignments with manually graded questions (runner: answers); ${ctx.assignment.manifest.id} has none`);
+  }
+  const scores = await loadStaffScores(file);
+  const { manifest } = ctx.assignment;
+  checkStaffScores(scores, manifest.questions.map((q) => ({ id: q.id, maxPoints: q.points, manual: q.kind === 'manual' })), file);
+  const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+  ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, [`staff-scores/${path.basename(file)}`]: sha256 } };
+  ctx.answers = { ...ctx.answers, staffScores: { file, scores } };
+  return scores;
+}
+
+/** A manifest tolerance as the answers grader takes it; "shape" means nothing for a number. */
+function numberTolerance(t: ToleranceT | undefined, where: string): Partial<NumberTolerance> | undefined {
+  if (t?.mode === 'shape') throw new DlgradeError('MANIFEST_INVALID', `${where}.mode: "shape" does not apply to answers; use rel_error, allclose or exact`);
+  return t as Partial<NumberTolerance> | undefined;
+}
+
+/** Grades one answers submission. Never throws for anything in the submission: a bad file costs its questions. */
+export async function gradeAnswersSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
+  const started = Date.now();
+  const { manifest } = ctx.assignment;
+  const reference = referenceOf(ctx.assignment);
+  const questions = selectedQuestions(ctx).filter((q) => selectedCases(q, ctx.mode).length > 0);
+  for (const q of questions) {
+    if (!isWrittenQuestion(q.id)) throw new DlgradeError('MANIFEST_INVALID', `questions: "${q.id}" is not a question of the written answers format`, { file: ctx.assignment.manifestPath });
+  }
+  const configs: AnswersQuestionConfig[] = questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: numberTolerance(q.compare, `questions.${q.id}.compare`) } : {}) }));
+  const notices: string[] = [];
+
+  let answers: LoadedAnswers | undefined;
+  let unreadable: string | undefined;
+  try {
+    answers = await loadAnswers(submission.dir);
+  } catch (error) {
+    if (!(error instanceof DlgradeError)) throw error;
+    unreadable = error.message;
+    notices.push(error.message);
+  }
+
+  const options = ctx.answers ?? {};
+  const source = options.variantId ?? (ctx.mode === 'grade' ? 'submission' : 'file');
+  const fileId = answers?.studentId;
+  const studentId = options.studentId ?? (source === 'submission' ? submission.student : source === 'file' ? fileId : undefined);
+  const variant = variantFor(studentId);
+  notices.push(
+    variant.studentId
+      ? `variant values of student "${variant.studentId}" (dlgrade variant ${manifest.id} --student-id ${variant.studentId})`
+      : 'canonical values (no student id): the numbers of the handout',
+  );
+  if (fileId !== undefined && normalizeStudentId(fileId) !== variant.studentId && source !== 'canonical') {
+    notices.push(`the answers file says student_id "${fileId}", but the values of ${variant.studentId ? `"${variant.studentId}"` : 'no student id'} were graded`);
+  }
+  for (const warning of answers?.warnings ?? []) notices.push(formatIssue(answers!.file, warning));
+
+  let grades = answers ? gradeAnswers(answers, variant, { questions: configs, compare: numberTolerance(manifest.defaults?.compare, 'defaults.compare') }) : gradeUnreadable(unreadable!, { questions: configs });
+  if (options.staffScores) grades = mergeStaffScores(grades, options.staffScores.scores, submission.student, options.staffScores.file);
+
+  const questionResults: QuestionResultT[] = grades.map((grade) => {
+    const q = questions.find((x) => x.id === grade.id)!;
+    const visibility = selectedCases(q, ctx.mode).some((c) => c.visibility === 'public') ? 'public' : 'hidden';
+    return toQuestionResult(grade, { id: q.id, title: q.title, visibility, ...(q.hint ? { hint: q.hint } : {}) });
+  });
+
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    student: submission.student,
+    mode: ctx.mode,
+    assignment: { id: manifest.id, title: manifest.title, version: manifest.version, manifestSha256: ctx.assignment.manifestSha256 },
+    submission: { path: submission.origin ?? submission.dir, sha256: submission.sha256 ?? (await hashSubmission(submission.dir)) },
+    engine: { dlgrade: ENGINE_VERSION, node: process.versions.node, runtime: {}, sandbox: 'none (answers are read, no student code runs)' },
+    fixtures: { referenceVersion: reference.version, backend: 'none', seed: manifest.seed, files: { ...ctx.lock.files } },
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    score: {
+      points: sumPoints(questionResults.map((q) => q.points)),
+      maxPoints: sumPoints(questionResults.map((q) => q.maxPoints)),
+      pendingPoints: sumPoints(questionResults.filter((q) => q.status === 'pending').map((q) => q.maxPoints)),
+    },
+    questions: questionResults,
+    notices,
+  };
+}
