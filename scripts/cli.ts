@@ -8,6 +8,7 @@ import { registerGrade } from './commands/grade.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerValidate } from './commands/validate.js';
 import { registerMerge } from './commands/merge.js';
+import { registerVariant } from './commands/variant.js';
 
 const program = new Command('dlgrade')
   .description('Autograder for deep-learning courses: PyTorch submissions checked against TensorFlow.js references')
@@ -20,6 +21,7 @@ registerGrade(program);
 registerFixtures(program);
 registerValidate(program);
 registerMerge(program);
+registerVariant(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DlgradeError) {

@@ -14,7 +14,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { DlgradeError } from '../errors.js';
 import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
 import { gradeAnswers, gradeUnreadable, isWrittenQuestion, type AnswersQuestionConfig } from './grade-answers.js';
-import { checkStaffScores, loadStaffScores, mergeStaffScores, type StaffScore } from './staff-scores.js';
+import { checkStaffScores, loadStaffScores, mergeStaffScores, unmatchedStaffScores, type StaffScore } from './staff-scores.js';
 import { normalizeStudentId, variantFor } from './variant.js';
 import { toQuestionResult } from './to-result.js';
 import { writtenReference } from '../../reference/written/index.js';
@@ -52,6 +52,48 @@ function referenceOf(assignment: Assignment) {
  */
 export function answersLock(assignment: Assignment): FixtureLock {
   return { assignment: assignment.manifest.id, referenceVersion: referenceOf(assignment).version, seed: assignment.manifest.seed, backend: 'none', files: {} };
+}
+
+/** The answers options a command line gives (check --student-id; grade --variant-id, --staff-scores). */
+export interface AnswersCliOptions {
+  studentId?: string;
+  variantId?: string;
+  staffScores?: string;
+}
+
+const VARIANT_SOURCES: VariantIdSource[] = ['submission', 'file', 'canonical'];
+
+/**
+ * Applies command-line answers options to a grading context; nothing happens when none is given. Using them with an
+ * assignment that is not an answers assignment is a usage error, so a typo never goes unnoticed.
+ */
+export async function applyAnswersOptions(ctx: GradingContext, options: AnswersCliOptions): Promise<void> {
+  const given = Object.entries(options).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return;
+  if (ctx.assignment.manifest.runner !== 'answers') {
+    const flags = given.map(([k]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    throw new DlgradeError('USAGE', `${flags}: only for answers assignments (runner: answers); ${ctx.assignment.manifest.id} runs code`);
+  }
+  if (options.variantId !== undefined && !VARIANT_SOURCES.includes(options.variantId as VariantIdSource)) {
+    throw new DlgradeError('USAGE', `--variant-id must be one of ${VARIANT_SOURCES.join(', ')}, got ${JSON.stringify(options.variantId)}`);
+  }
+  ctx.answers = {
+    ...ctx.answers,
+    ...(options.studentId !== undefined ? { studentId: options.studentId } : {}),
+    ...(options.variantId !== undefined ? { variantId: options.variantId as VariantIdSource } : {}),
+  };
+  // The variant source changes grades, so it goes into the lock: the re-grade cache keys on the lock.
+  if (options.variantId !== undefined) ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, variants: options.variantId } };
+  if (options.staffScores !== undefined) await withStaffScores(ctx, options.staffScores);
+}
+
+/** Warnings for staff scores whose student has no submission in the batch (a typo in an id, usually). */
+export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: readonly string[]): string[] {
+  const staff = ctx.answers?.staffScores;
+  if (!staff) return [];
+  return unmatchedStaffScores(staff.scores, students).map(
+    (s) => `${staff.file}: line ${s.line}: no submission for student "${s.studentId}"; the score for ${s.question} was not used`,
+  );
 }
 
 /**
@@ -104,15 +146,19 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
   const fileId = answers?.studentId;
   const studentId = options.studentId ?? (source === 'submission' ? submission.student : source === 'file' ? fileId : undefined);
   const variant = variantFor(studentId);
-  notices.push(
-    variant.studentId
-      ? `variant values of student "${variant.studentId}" (dlgrade variant ${manifest.id} --student-id ${variant.studentId})`
-      : 'canonical values (no student id): the numbers of the handout',
-  );
   if (fileId !== undefined && normalizeStudentId(fileId) !== variant.studentId && source !== 'canonical') {
     notices.push(`the answers file says student_id "${fileId}", but the values of ${variant.studentId ? `"${variant.studentId}"` : 'no student id'} were graded`);
   }
   for (const warning of answers?.warnings ?? []) notices.push(formatIssue(answers!.file, warning));
+  // Problems come first (a batch summary shows the first notice); which values were graded is said last, and in a
+  // batch only when it is not the usual roster id.
+  if (ctx.mode !== 'grade' || source !== 'submission' || options.studentId !== undefined) {
+    notices.push(
+      variant.studentId
+        ? `graded with the values of student "${variant.studentId}" (dlgrade variant ${manifest.id} --student-id ${variant.studentId})`
+        : 'graded with the canonical values (no student id): the numbers of the handout',
+    );
+  }
 
   let grades = answers ? gradeAnswers(answers, variant, { questions: configs, compare: numberTolerance(manifest.defaults?.compare, 'defaults.compare') }) : gradeUnreadable(unreadable!, { questions: configs });
   if (options.staffScores) grades = mergeStaffScores(grades, options.staffScores.scores, submission.student, options.staffScores.file);

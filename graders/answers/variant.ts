@@ -98,3 +98,15 @@ function draws(question: VariantQuestion, id: string) {
     distinct: <T>(options: T[]): T => options.splice(byte() % options.length, 1)[0],
   };
 }
+
+/** The variant as lines for a person: what each variant question uses, and what to write in answers.yaml. */
+export function formatVariant(variant: WrittenVariant, assignment = 'written'): string[] {
+  const list = (xs: number[]) => `[${xs.join(', ')}]`;
+  return [
+    variant.studentId ? `Values of student "${variant.studentId}" for ${assignment}:` : `Canonical values for ${assignment} (no student id):`,
+    `  conv_as_matrix  W = ${list(variant.conv_as_matrix.W.map(list) as unknown as number[])}`,
+    `  relu_net        points x = ${variant.relu_net.points.join(', ')}`,
+    `  backprop        x = ${list(variant.backprop.x)}`,
+    variant.studentId ? `Write student_id: "${variant.studentId}" in answers.yaml.` : 'Every other question is the same for everyone.',
+  ];
+}

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { createContext } from '../../graders/engine/context.js';
 import { gradeSubmission } from '../../graders/engine/grade-submission.js';
+import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
 import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
 import { ConsoleReporter } from '../../graders/reporters/console.js';
 import { collect, pythonOption } from './common.js';
@@ -16,9 +17,11 @@ export function registerCheck(program: Command): void {
     .option('-q, --question <id>', 'only this question (repeatable)', collect)
     .option('--json', 'print the result as JSON instead of a table')
     .option('-v, --verbose', 'show passing cases too')
+    .option('--student-id <id>', 'answers assignments: grade with this student\'s variant values (default: the student_id in the answers file)')
     .addOption(pythonOption())
-    .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string }) => {
+    .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string }) => {
       const ctx = await createContext(assignmentId, { mode: 'check', questionIds: opts.question, python: opts.python });
+      await applyAnswersOptions(ctx, { studentId: opts.studentId });
       const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission });
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else await new ReporterMultiplexer([new ConsoleReporter(process.stdout, opts.verbose)]).onResult(result);

@@ -7,6 +7,7 @@ import { gradeBatch } from '../../graders/engine/batch.js';
 import { fixturesFingerprint } from '../../graders/engine/cache.js';
 import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
+import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
 import { batchReporters, collect, parsePositiveInt, pythonOption } from './common.js';
 
 export function registerGrade(program: Command): void {
@@ -22,15 +23,18 @@ export function registerGrade(program: Command): void {
     .option('--cache-dir <dir>', 'where graded results are cached (default: <out>/.dlgrade-cache)')
     .option('--shard <K/N>', 'grade only shard K of N of the sorted submissions and write shard-K-of-N.json for "dlgrade merge"')
     .option('--no-progress', 'no progress bar')
+    .option('--staff-scores <file>', 'answers assignments: a CSV student_id,question,points,comment of staff scores for the manually graded questions')
+    .option('--variant-id <source>', 'answers assignments: whose variant values to grade with — submission (its name, default), file (its student_id) or canonical')
     .addOption(pythonOption())
     .action(
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; python?: string },
+        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; python?: string; staffScores?: string; variantId?: string },
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python });
+        await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
         const outDir = path.resolve(opts.out);
         const reporters = batchReporters(outDir);
         const controller = new AbortController();
@@ -67,6 +71,7 @@ export function registerGrade(program: Command): void {
         for (const r of outcome.results) {
           console.log(`${r.student.padEnd(28)} ${String(r.score.points).padStart(6)}/${r.score.maxPoints}${r.notices.length ? `  (${r.notices[0]})` : ''}`);
         }
+        for (const warning of unmatchedStaffScoreWarnings(ctx, outcome.students)) console.warn(`warning: ${warning}`);
         const seconds = (outcome.durationMs / 1000).toFixed(1);
         console.log(
           `\n${outcome.results.length} submission(s) in ${seconds} s (${outcome.graded} graded, ${outcome.reused} unchanged since the last run)${outcome.interrupted ? ' — interrupted, run again to finish' : ''}`,
