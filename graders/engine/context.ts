@@ -3,6 +3,8 @@ import { loadAssignment } from '../manifest/load-manifest.js';
 import { readLock } from '../fixtures/lock.js';
 import { FixtureStore } from '../fixtures/load-case.js';
 import { createRunner, type RunnerOptions } from '../runners/create-runner.js';
+import { selectSandbox, type SandboxPolicy } from '../runners/select-sandbox.js';
+import { defaultPython } from '../runners/python-runner.js';
 import type { GradingContext, Mode } from './grade-submission.js';
 import { DlgradeError } from '../errors.js';
 import { answersLock } from '../answers/grade-submission.js';
@@ -10,6 +12,13 @@ import { answersLock } from '../answers/grade-submission.js';
 export interface ContextOptions extends RunnerOptions {
   mode: Mode;
   questionIds?: string[];
+  /** How student code must be isolated; by default check prefers the sandbox and grade and ci require it. */
+  sandboxPolicy?: SandboxPolicy;
+}
+
+/** check falls back to running unsandboxed (with a warning) on a student's laptop; grade and ci refuse to. */
+export function defaultSandboxPolicy(mode: Mode): SandboxPolicy {
+  return mode === 'check' ? 'preferred' : 'required';
 }
 
 export async function createContext(assignmentId: string, options: ContextOptions): Promise<GradingContext> {
@@ -20,12 +29,17 @@ export async function createContext(assignmentId: string, options: ContextOption
     throw new DlgradeError('USAGE', `${assignment.manifest.id} has no question ${unknown.map((u) => `"${u}"`).join(', ')} (questions: ${[...known].join(', ')})`);
   }
   // An answers assignment has no fixtures: its lock records the reference version (and merged staff scores).
-  const lock = assignment.manifest.runner === 'answers' ? answersLock(assignment) : await readLock(assignment);
+  const lock = assignment.manifest.runner === 'answers' ? await answersLock(assignment) : await readLock(assignment);
+  let runnerOptions: RunnerOptions = options;
+  if (assignment.manifest.runner === 'python' && !options.sandbox) {
+    const sandbox = await selectSandbox(options.sandboxPolicy ?? defaultSandboxPolicy(options.mode), defaultPython(options.python));
+    runnerOptions = { ...options, sandbox };
+  }
   return {
     assignment,
     lock,
     fixtures: new FixtureStore(assignment),
-    runner: createRunner(assignment.manifest, options),
+    runner: createRunner(assignment.manifest, runnerOptions),
     mode: options.mode,
     questionIds: options.questionIds,
   };

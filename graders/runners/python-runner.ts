@@ -1,6 +1,6 @@
 // Runs a Python submission: writes the job directory, starts the runner script, watches each case, reads the outcomes.
-import { mkdtemp, mkdir, readFile, readdir, rm, stat, lstat, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, mkdir, open as openFile, readdir, rm, lstat, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,18 @@ import { readNpz, writeNpz } from '../npz/npz.js';
 import { DlgradeError } from '../errors.js';
 import { supervise, type SupervisedExit } from '../process/supervise.js';
 import type { CaseError, CaseOutcome, RunOutcome, Runner, RunnerJob } from './runner.js';
-import { noSandbox, type Sandbox } from './sandbox.js';
+import { noSandbox, type Sandbox, type SandboxSession } from './sandbox.js';
 
 /** The runner script shipped with dlgrade (the same path from graders/ and from dist/graders/). */
 export function pythonRunnerScript(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.join(here, 'python', 'dlgrade_runner.py'), path.join(here, '..', '..', '..', 'graders', 'runners', 'python', 'dlgrade_runner.py')];
   return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+/** The interpreter used when none is named: --python, then DLGRADE_PYTHON, then Debian's /usr/bin/python3. */
+export function defaultPython(explicit?: string): string {
+  return explicit ?? process.env.DLGRADE_PYTHON ?? '/usr/bin/python3';
 }
 
 export interface PythonRunnerOptions {
@@ -27,6 +32,8 @@ export interface PythonRunnerOptions {
 
 const OUTPUT_LIMITS = { maxEntries: 256, maxTotalBytes: 256 * 1024 * 1024, maxArrayBytes: 128 * 1024 * 1024 };
 const STATUS_CAP_BYTES = 1024 * 1024;
+/** What a run may leave in outputs/ and status/ (the host folders it can write) before it is stopped. */
+const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: 512 * 1024 * 1024 };
 
 /** Runs each submission in a fresh Python process (restarted past a case that hangs or crashes it). */
 export class PythonRunner implements Runner {
@@ -36,7 +43,7 @@ export class PythonRunner implements Runner {
   private readonly startupTimeoutS: number;
 
   constructor(options: PythonRunnerOptions = {}) {
-    this.python = options.python ?? process.env.DLGRADE_PYTHON ?? '/usr/bin/python3';
+    this.python = defaultPython(options.python);
     this.sandbox = options.sandbox ?? noSandbox;
     this.startupTimeoutS = options.startupTimeoutS ?? 60;
   }
@@ -46,14 +53,23 @@ export class PythonRunner implements Runner {
       throw new DlgradeError('INTERPRETER_MISSING', `the Python interpreter ${this.python} does not exist; install python3-torch (Debian) or pass --python`);
     }
     const jobDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-job-'));
+    let session: SandboxSession | undefined;
     try {
-      await this.writeJob(jobDir, job);
+      await this.writeInputs(jobDir, job);
+      session = await this.sandbox.open({
+        jobDir,
+        submissionDir: job.submissionDir,
+        runnerDir: path.dirname(pythonRunnerScript()),
+        interpreter: this.python,
+        memoryMb: job.memoryMb,
+      });
+      await this.writeSpec(jobDir, job, session.paths.submissionDir);
       const outcomes = new Map<number, CaseOutcome>();
       let remaining = job.cases.map((c) => c.index);
       let runtime: Record<string, string> = {};
       // Each pass runs the cases not yet decided; a pass that dies costs only the case it was in.
       while (remaining.length > 0) {
-        const exit = await this.runPass(jobDir, job, remaining);
+        const exit = await this.runPass(jobDir, job, remaining, session);
         runtime = { ...runtime, ...(await readJson(path.join(jobDir, 'status', 'runtime.json')).catch(() => ({}))) };
         let progressed = false;
         for (const index of remaining) {
@@ -93,39 +109,58 @@ export class PythonRunner implements Runner {
       }
       return { cases: outcomes, runtime, sandbox: this.sandbox.name };
     } finally {
+      await session?.close().catch(() => {});
       await rm(jobDir, { recursive: true, force: true });
     }
   }
 
-  private async writeJob(jobDir: string, job: RunnerJob): Promise<void> {
-    await Promise.all(['inputs', 'outputs', 'status', 'work'].map((d) => mkdir(path.join(jobDir, d))));
+  /** The case inputs (never the expected outputs) and the folders the runner writes into. */
+  private async writeInputs(jobDir: string, job: RunnerJob): Promise<void> {
+    await Promise.all(['inputs', 'outputs', 'status'].map((d) => mkdir(path.join(jobDir, d))));
+    await Promise.all(job.cases.map((c) => writeFile(path.join(jobDir, 'inputs', `${c.index}.npz`), writeNpz(c.inputs))));
+  }
+
+  /** job.json, with the submission's path as the sandboxed runner sees it. */
+  private async writeSpec(jobDir: string, job: RunnerJob, submissionPath: string): Promise<void> {
     const spec = {
       protocol: 1,
-      submission: this.sandbox.submissionPath(job.submissionDir),
+      submission: submissionPath,
       questions: job.questions,
       cases: job.cases.map((c) => ({ index: c.index, question: c.question, case: c.case, inputs: `inputs/${c.index}.npz` })),
     };
     await writeFile(path.join(jobDir, 'job.json'), JSON.stringify(spec));
-    await Promise.all(job.cases.map((c) => writeFile(path.join(jobDir, 'inputs', `${c.index}.npz`), writeNpz(c.inputs))));
+    // Readable by the sandbox's unprivileged uid whatever the umask.
+    await chmod(path.join(jobDir, 'job.json'), 0o644);
   }
 
-  private async runPass(jobDir: string, job: RunnerJob, indexes: number[]): Promise<SupervisedExit> {
+  private async runPass(jobDir: string, job: RunnerJob, indexes: number[], session: SandboxSession): Promise<SupervisedExit> {
     const timeoutOf = new Map(job.cases.map((c) => [c.index, job.questions[c.question].timeout_s]));
     const graceMs = 2000;
     const passStarted = Date.now();
     const totalS = this.startupTimeoutS + indexes.reduce((s, i) => s + (timeoutOf.get(i) ?? 0), 0) + 10;
-    const command = this.sandbox.wrap(
-      this.python,
-      ['-I', '-B', '-X', 'faulthandler', pythonRunnerScript(), jobDir, '--cases', indexes.join(',')],
-      { jobDir, submissionDir: job.submissionDir, memoryMb: job.memoryMb },
-    );
+    const inside = session.paths;
+    const command = session.wrap(this.python, [
+      '-I',
+      '-B',
+      '-X',
+      'faulthandler',
+      path.posix.join(inside.runnerDir, 'dlgrade_runner.py'),
+      inside.jobDir,
+      '--cases',
+      indexes.join(','),
+    ]);
+    // When the harness first saw each case's start marker: the marker's mtime is the submission's to change.
+    const firstSeen = new Map<number, number>();
+    const writableCap = { entries: job.cases.length * WRITABLE_CAP.entriesPerCase + WRITABLE_CAP.extraEntries, bytes: WRITABLE_CAP.bytes };
     const watched = supervise(command.file, command.args, {
-      cwd: path.join(jobDir, 'work'),
+      cwd: command.cwd,
       env: command.env,
       timeoutMs: totalS * 1000,
       // The runner's own alarm stops Python-level loops; this catches hangs inside C code and ignored alarms.
       watchdog: async () => {
-        const running = await this.runningCase(jobDir, indexes);
+        const flooded = await writableOverflow(jobDir, writableCap);
+        if (flooded) return flooded;
+        const running = await this.runningCase(jobDir, indexes, firstSeen);
         if (!running) {
           return Date.now() - passStarted > this.startupTimeoutS * 1000 && (await this.startedIndexes(jobDir)).length === 0
             ? `startup took longer than ${this.startupTimeoutS} s`
@@ -136,17 +171,20 @@ export class PythonRunner implements Runner {
       },
       tickMs: 100,
     });
-    return watched.done;
+    const exit = await watched.done;
+    // Whatever the run left behind (a daemon that escaped the process group) goes before the next pass.
+    await session.sweep();
+    return exit;
   }
 
-  /** The case started but not finished, and since when. */
-  private async runningCase(jobDir: string, indexes: number[]): Promise<{ index: number; since: number } | undefined> {
+  /** The case started but not finished, and since when the harness has known it. */
+  private async runningCase(jobDir: string, indexes: number[], firstSeen: Map<number, number>): Promise<{ index: number; since: number } | undefined> {
     const statusDir = path.join(jobDir, 'status');
     const names = new Set(await readdir(statusDir).catch(() => [] as string[]));
     for (const index of indexes) {
       if (names.has(`${index}.start`) && !names.has(`${index}.json`)) {
-        const info = await stat(path.join(statusDir, `${index}.start`)).catch(() => undefined);
-        if (info) return { index, since: info.mtimeMs };
+        if (!firstSeen.has(index)) firstSeen.set(index, Date.now());
+        return { index, since: firstSeen.get(index)! };
       }
     }
     return undefined;
@@ -214,11 +252,49 @@ function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join(' | ').slice(0, 400);
 }
 
-/** Reads a file only if it is a regular file (not a symlink) no larger than `cap`. */
-async function readRegularFile(file: string, cap: number): Promise<Buffer | undefined> {
-  const info = await lstat(file).catch(() => undefined);
-  if (!info || !info.isFile() || info.size > cap) return undefined;
-  return readFile(file);
+/**
+ * Reads a file the sandbox wrote only if it is a regular file no larger than `cap`: opened without following a
+ * symlink and without blocking on a FIFO, then checked on the open descriptor, so it cannot be swapped in between.
+ */
+export async function readRegularFile(file: string, cap: number): Promise<Buffer | undefined> {
+  let handle: import('node:fs/promises').FileHandle;
+  try {
+    handle = await openFile(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > cap) return undefined;
+    const buffer = Buffer.alloc(info.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A reason to stop the run when it has filled the host folders it can write (outputs/ and status/). */
+async function writableOverflow(jobDir: string, cap: { entries: number; bytes: number }): Promise<string | undefined> {
+  let entries = 0;
+  let bytes = 0;
+  for (const dir of ['outputs', 'status']) {
+    const names = await readdir(path.join(jobDir, dir)).catch(() => [] as string[]);
+    entries += names.length;
+    if (entries > cap.entries) return `it wrote more than ${cap.entries} files where the harness reads its results`;
+    for (const name of names) {
+      bytes += (await lstat(path.join(jobDir, dir, name)).catch(() => undefined))?.size ?? 0;
+      if (bytes > cap.bytes) return `it wrote more than ${Math.round(cap.bytes / 1024 / 1024)} MiB where the harness reads its results`;
+    }
+  }
+  return undefined;
 }
 
 async function readJson(file: string): Promise<Record<string, string>> {

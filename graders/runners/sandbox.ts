@@ -1,23 +1,59 @@
-// How a runner command is isolated. "none" runs it directly; the bubblewrap sandbox wraps it.
+// How a runner's process is isolated. "none" runs it directly; the bubblewrap sandbox (bwrap-sandbox.ts) wraps it.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 
-export interface WrapContext {
+/** What a runner asks the sandbox to expose for one job. */
+export interface SandboxContext {
+  /**
+   * The host job directory the runner wrote: `job.json` and `inputs/` (read-only inside the sandbox),
+   * `outputs/` and `status/` (the only places the sandboxed process may write that the harness reads).
+   * The sandbox may add entries of its own next to them (a copy of the submission, of the runner scripts).
+   * Expected outputs are never in it.
+   */
   jobDir: string;
+  /** The student's submission folder on the host (exposed read-only). */
   submissionDir: string;
+  /** The folder of the runner's own scripts on the host (exposed read-only). */
+  runnerDir: string;
+  /** The interpreter the runner will start (its installation is exposed read-only). */
+  interpreter: string;
+  /** Memory allowed to one sandboxed process, MiB. */
   memoryMb: number;
 }
 
+/** The paths a sandboxed process sees, to put in job.json and on its command line. */
+export interface SandboxPaths {
+  jobDir: string;
+  submissionDir: string;
+  runnerDir: string;
+  /** Its working directory and HOME: fresh and empty for every process. */
+  workDir: string;
+}
+
+/** The command that actually runs, with its complete environment and working directory. */
 export interface WrappedCommand {
   file: string;
   args: string[];
   env: Record<string, string>;
+  cwd: string;
 }
 
-/** Turns "run this interpreter on this job" into the command that actually runs. */
+/** One job's claim on the sandbox (for a bwrap sandbox run as root: one unprivileged uid). */
+export interface SandboxSession {
+  readonly paths: SandboxPaths;
+  /** Turns "run `file args`" (with paths as the sandbox sees them) into the command to start. */
+  wrap(file: string, args: string[]): WrappedCommand;
+  /** Kills whatever is left of this session's processes; called after each process ends. */
+  sweep(): Promise<void>;
+  /** Ends the session (after its last process); the runner removes the job directory itself. */
+  close(): Promise<void>;
+}
+
+/** Turns "run this interpreter on this job" into an isolated run. */
 export interface Sandbox {
+  /** Recorded in every result, e.g. "bwrap" or "none". */
   readonly name: string;
-  wrap(file: string, args: string[], context: WrapContext): WrappedCommand;
-  /** The submission's path as the sandboxed process sees it. */
-  submissionPath(hostPath: string): string;
+  open(context: SandboxContext): Promise<SandboxSession>;
 }
 
 /** The variables student code may see; everything else of the harness's environment is withheld. */
@@ -25,8 +61,10 @@ export function minimalEnv(home: string): Record<string, string> {
   return {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
+    TMPDIR: '/tmp',
     LANG: 'C.UTF-8',
     LC_ALL: 'C.UTF-8',
+    // One thread: fewer tasks than the sandbox's process limit, and the same numbers on every machine.
     OMP_NUM_THREADS: '1',
     MKL_NUM_THREADS: '1',
     OPENBLAS_NUM_THREADS: '1',
@@ -38,8 +76,14 @@ export function minimalEnv(home: string): Record<string, string> {
 /** Runs the command as it is, with a minimal environment (a student's own machine, or --no-sandbox). */
 export const noSandbox: Sandbox = {
   name: 'none',
-  wrap(file, args, context) {
-    return { file, args, env: minimalEnv(`${context.jobDir}/work`) };
+  async open(context) {
+    const workDir = path.join(context.jobDir, 'work');
+    await mkdir(workDir, { recursive: true });
+    return {
+      paths: { jobDir: context.jobDir, submissionDir: context.submissionDir, runnerDir: context.runnerDir, workDir },
+      wrap: (file, args) => ({ file, args, env: minimalEnv(workDir), cwd: workDir }),
+      sweep: async () => {},
+      close: async () => {},
+    };
   },
-  submissionPath: (hostPath) => hostPath,
 };

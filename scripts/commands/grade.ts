@@ -9,6 +9,7 @@ import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
 import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
 import { batchReporters, collect, parsePositiveInt, pythonOption } from './common.js';
+import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
 
 export function registerGrade(program: Command): void {
   program
@@ -23,6 +24,9 @@ export function registerGrade(program: Command): void {
     .option('--cache-dir <dir>', 'where graded results are cached (default: <out>/.dlgrade-cache)')
     .option('--shard <K/N>', 'grade only shard K of N of the sorted submissions and write shard-K-of-N.json for "dlgrade merge"')
     .option('--no-progress', 'no progress bar')
+    .option('--roster <csv>', 'class roster (e.g. a Canvas gradebook export): also write gradebook.csv in Canvas import format and gradebook-issues.csv')
+    .option('--roster-key <column>', 'roster column(s) holding the student ids, comma-separated (default: SIS Login ID, SIS User ID, ID, Email)')
+    .option('--gradebook-column <name>', 'the assignment column in the gradebook (default: the assignment title)')
     .option('--staff-scores <file>', 'answers assignments: a CSV student_id,question,points,comment of staff scores for the manually graded questions')
     .option('--variant-id <source>', 'answers assignments: whose variant values to grade with — submission (its name, default), file (its student_id) or canonical')
     .addOption(pythonOption())
@@ -36,7 +40,7 @@ export function registerGrade(program: Command): void {
         const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python });
         await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
         const outDir = path.resolve(opts.out);
-        const reporters = batchReporters(outDir);
+        const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }));
         const controller = new AbortController();
         const onSigint = () => {
           if (controller.signal.aborted) process.exit(130);

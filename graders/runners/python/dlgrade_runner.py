@@ -15,6 +15,11 @@ import traceback
 
 STDOUT_CAP = 16 * 1024
 
+# Taken before any submission is imported, so a monkeypatched os cannot change what the runner does.
+_kill, _getpid, _getppid = os.kill, os.getpid, os.getppid
+# True in dlgrade's bubblewrap sandbox, where the runner is pid 2 of a pid namespace of its own (set in main()).
+OWN_PID_NAMESPACE = False
+
 
 class CaseTimeout(BaseException):
     """Raised by the alarm; a BaseException so a student's `except Exception` cannot swallow it."""
@@ -259,6 +264,7 @@ class Runner:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout = old_stdout
+            sweep_strays()
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         text = captured.text()
         if text:
@@ -297,7 +303,25 @@ def _alarm(signum, frame):
     raise CaseTimeout()
 
 
+def sweep_strays():
+    """Kills every process a case left behind (a daemon, a fork bomb), so the next case runs alone.
+
+    Only in the sandbox's own pid namespace, where kill(-1) reaches the submission's processes and nothing else.
+    """
+    if OWN_PID_NAMESPACE and _getpid() == 2:  # not in a forked copy of the runner
+        try:
+            _kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def main(argv):
+    global OWN_PID_NAMESPACE
+    OWN_PID_NAMESPACE = os.environ.get("DLGRADE_SANDBOX") == "bwrap" and _getpid() == 2 and _getppid() == 1
+    # Nothing travels over stdout: what the submission writes to fd 1 goes nowhere (print() is captured per case).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
     job_dir = argv[1]
     with open(os.path.join(job_dir, "job.json")) as f:
         job = json.load(f)
