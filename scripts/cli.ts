@@ -7,6 +7,9 @@ import { registerCheck } from './commands/check.js';
 import { registerGrade } from './commands/grade.js';
 import { registerFixtures } from './commands/fixtures.js';
 import { registerValidate } from './commands/validate.js';
+import { registerCi } from './commands/ci.js';
+import { registerExportStudent } from './commands/export-student.js';
+import { registerExportGradescope } from './commands/export-gradescope.js';
 import { registerMerge } from './commands/merge.js';
 import { registerVariant } from './commands/variant.js';
 
@@ -20,6 +23,9 @@ registerCheck(program);
 registerGrade(program);
 registerFixtures(program);
 registerValidate(program);
+registerCi(program);
+registerExportStudent(program);
+registerExportGradescope(program);
 registerMerge(program);
 registerVariant(program);
 

@@ -12,12 +12,12 @@ import { RESULT_SCHEMA_VERSION, type QuestionResultT, type ResultT } from '../re
 import { sumPoints } from '../score/score.js';
 import { ENGINE_VERSION } from '../version.js';
 import { DlgradeError } from '../errors.js';
-import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
-import { gradeAnswers, gradeUnreadable, isWrittenQuestion, type AnswersQuestionConfig } from './grade-answers.js';
+import type { LoadedAnswers } from './load-answers.js';
+import type { AnswersQuestionConfig } from './grade-answers.js';
+import { WRITTEN_QUESTION_IDS } from './schema.js';
 import { checkStaffScores, loadStaffScores, mergeStaffScores, unmatchedStaffScores, type StaffScore } from './staff-scores.js';
 import { normalizeStudentId, variantFor } from './variant.js';
 import { toQuestionResult } from './to-result.js';
-import { writtenReference } from '../../reference/written/index.js';
 
 /** Where the student id that picks a student's variant values comes from. */
 export type VariantIdSource = 'submission' | 'file' | 'canonical';
@@ -35,23 +35,37 @@ export interface AnswersOptions {
   staffScores?: { file: string; scores: StaffScore[] };
 }
 
-/** The assignments this module can grade, by manifest id. */
-const ANSWER_KEYS = { written: writtenReference } as const;
+/** The answers assignments this module grades. */
+const ANSWERS_ASSIGNMENTS = ['written'];
 
-function referenceOf(assignment: Assignment) {
-  const key = ANSWER_KEYS[assignment.manifest.id as keyof typeof ANSWER_KEYS];
-  if (!key) {
-    throw new DlgradeError('REFERENCE_INVALID', `no answers grader for "${assignment.manifest.id}" (answers assignments: ${Object.keys(ANSWER_KEYS).join(', ')})`);
+/**
+ * The answer key and the grading code, loaded on first use: other assignments never pay for them, and a student kit
+ * (no reference/) still runs every other command, `dlgrade variant` included.
+ */
+async function loadGrader(assignment: Assignment) {
+  if (!ANSWERS_ASSIGNMENTS.includes(assignment.manifest.id)) {
+    throw new DlgradeError('REFERENCE_INVALID', `no answers grader for "${assignment.manifest.id}" (answers assignments: ${ANSWERS_ASSIGNMENTS.join(', ')})`);
   }
-  return key;
+  try {
+    const [grading, loading, reference] = await Promise.all([
+      import('./grade-answers.js'),
+      import('./load-answers.js'),
+      import('../../reference/written/index.js'),
+    ]);
+    return { ...grading, ...loading, reference: reference.writtenReference };
+  } catch (cause) {
+    if ((cause as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw new DlgradeError('REFERENCE_INVALID', `the answer key of ${assignment.manifest.id} is not installed here (a student kit has none), so answers cannot be graded`, { cause });
+  }
 }
 
 /**
  * What an answers assignment records in place of a fixtures lock: the reference version and seed, no fixture files,
  * back end "none" (plain float64 arithmetic). Staff scores, when merged, are added as files (see withStaffScores).
  */
-export function answersLock(assignment: Assignment): FixtureLock {
-  return { assignment: assignment.manifest.id, referenceVersion: referenceOf(assignment).version, seed: assignment.manifest.seed, backend: 'none', files: {} };
+export async function answersLock(assignment: Assignment): Promise<FixtureLock> {
+  const { reference } = await loadGrader(assignment);
+  return { assignment: assignment.manifest.id, referenceVersion: reference.version, seed: assignment.manifest.seed, backend: 'none', files: {} };
 }
 
 /** The answers options a command line gives (check --student-id; grade --variant-id, --staff-scores). */
@@ -123,10 +137,10 @@ function numberTolerance(t: ToleranceT | undefined, where: string): Partial<Numb
 export async function gradeAnswersSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
   const started = Date.now();
   const { manifest } = ctx.assignment;
-  const reference = referenceOf(ctx.assignment);
+  const { reference, loadAnswers, formatIssue, gradeAnswers, gradeUnreadable } = await loadGrader(ctx.assignment);
   const questions = selectedQuestions(ctx).filter((q) => selectedCases(q, ctx.mode).length > 0);
   for (const q of questions) {
-    if (!isWrittenQuestion(q.id)) throw new DlgradeError('MANIFEST_INVALID', `questions: "${q.id}" is not a question of the written answers format`, { file: ctx.assignment.manifestPath });
+    if (!(WRITTEN_QUESTION_IDS as string[]).includes(q.id)) throw new DlgradeError('MANIFEST_INVALID', `questions: "${q.id}" is not a question of the written answers format`, { file: ctx.assignment.manifestPath });
   }
   const configs: AnswersQuestionConfig[] = questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: numberTolerance(q.compare, `questions.${q.id}.compare`) } : {}) }));
   const notices: string[] = [];

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
 import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../../graders/reporters/student-files.js';
 import { ClassFilesReporter } from '../../graders/reporters/class-files.js';
+import { ClassReportReporter } from '../../graders/reporters/class-report.js';
+import type { Reporter } from '../../graders/reporters/reporter.js';
 
 /** Collects a repeatable option into a list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -27,11 +29,13 @@ export function parsePositiveInt(value: string, flag: string): number {
 }
 
 /** The per-student and class outputs of a batch; `grade` and `merge` write the same ones, so a merge equals a single run. */
-export function batchReporters(outDir: string): ReporterMultiplexer {
+export function batchReporters(outDir: string, extra: Reporter[] = []): ReporterMultiplexer {
   return new ReporterMultiplexer([
     new JsonResultReporter(outDir),
     new StudentReportReporter(outDir),
     new GradescopeReporter((student) => path.join(outDir, student, 'results.json')),
     new ClassFilesReporter(outDir),
+    new ClassReportReporter(outDir),
+    ...extra,
   ]);
 }
