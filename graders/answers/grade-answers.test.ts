@@ -31,7 +31,7 @@ function grade(answers: Record<string, unknown>, studentId?: string): Record<str
 const canonical = answersFromKey(variantFor(undefined));
 
 describe('gradeAnswers on the examples', () => {
-  const examples = readdirSync(examplesDir).filter((d) => !d.startsWith('.'));
+  const examples = readdirSync(examplesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
   it('has the examples the assignment promises', () => {
     expect(examples.sort()).toEqual(['and-fails-one-row', 'backprop-wrong-output-grad', 'correct', 'malformed', 'vgg-no-biases']);

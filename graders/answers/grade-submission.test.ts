@@ -1,0 +1,110 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createContext } from '../engine/context.js';
+import { gradeSubmission, type GradingContext } from '../engine/grade-submission.js';
+import { Result } from '../result/schema.js';
+import { Ajv } from 'ajv';
+import { applyAnswersOptions, unmatchedStaffScoreWarnings } from './grade-submission.js';
+import { variantFor } from './variant.js';
+import { answersFromKey } from '../../reference/written/answers-from-key.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const example = (name: string) => path.join(root, 'examples/written', name);
+const validateResult = new Ajv({ strict: false }).compile(Result);
+
+async function submission(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-written-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+describe('answers submissions through the engine', () => {
+  it('check grades the correct example with the canonical values into a valid Result', async () => {
+    const ctx = await createContext('written', { mode: 'check' });
+    const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
+    expect(validateResult(result), JSON.stringify(validateResult.errors)).toBe(true);
+    expect(result.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
+    expect(result.fixtures).toMatchObject({ backend: 'none', files: {} });
+    expect(result.notices).toEqual(['graded with the canonical values (no student id): the numbers of the handout']);
+    const vgg = result.questions.find((q) => q.id === 'vgg11')!;
+    expect(vgg.cases).toHaveLength(34);
+    expect(vgg.cases[0]).toMatchObject({ id: 'layers.conv1.output_shape', status: 'pass', weight: 1 });
+  });
+
+  it('grade uses the submission name as the student id, so canonical answers lose the variant questions', async () => {
+    const ctx = await createContext('written', { mode: 'grade' });
+    const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
+    expect(result.questions.filter((q) => q.points < q.maxPoints && q.status !== 'pending').map((q) => q.id)).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
+    expect(result.notices).toEqual([]);
+  });
+
+  it('a student who used their own values gets full marks in grade, and a notice when the file names someone else', async () => {
+    const ctx = await createContext('written', { mode: 'grade' });
+    const answers = answersFromKey(variantFor('s-0042'));
+    const dir = await submission({ 'answers.yaml': stringify({ ...answers, student_id: 'S-0042' }) });
+    const result = await gradeSubmission(ctx, { student: 's-0042', dir });
+    expect(result.score.points).toBe(24);
+    const other = await gradeSubmission(ctx, { student: 's-0043', dir });
+    expect(other.notices[0]).toBe('the answers file says student_id "S-0042", but the values of "s-0043" were graded');
+  });
+
+  it('check takes the id from the file, or from --student-id', async () => {
+    const ctx = await createContext('written', { mode: 'check' });
+    const dir = await submission({ 'answers.json': JSON.stringify(answersFromKey(variantFor('alice'))) });
+    expect((await gradeSubmission(ctx, { student: 'x', dir })).score.points).toBe(24);
+    await applyAnswersOptions(ctx, { studentId: 'bob' });
+    const asBob = await gradeSubmission(ctx, { student: 'x', dir });
+    expect(asBob.score.points).toBeLessThan(24);
+    expect(asBob.notices).toContain('the answers file says student_id "alice", but the values of "bob" were graded');
+  });
+
+  it('a submission without an answers file fails every question with the reason, and is still a Result', async () => {
+    const ctx = await createContext('written', { mode: 'grade' });
+    const dir = await submission({ 'notes.txt': 'hello' });
+    const result = await gradeSubmission(ctx, { student: 's1', dir });
+    expect(validateResult(result)).toBe(true);
+    expect(result.score.points).toBe(0);
+    expect(result.notices[0]).toMatch(/no answers file: expected one of answers\.yaml, answers\.yml, answers\.json$/);
+    expect(result.questions.every((q) => q.status === 'failed' && q.cases[0].error?.message === result.notices[0])).toBe(true);
+  });
+
+  it('a file that is not YAML names the line in every question', async () => {
+    const ctx = await createContext('written', { mode: 'check' });
+    const dir = await submission({ 'answers.yaml': 'relu_net:\n  h: [1, 2\nbackprop: {}\n' });
+    const result = await gradeSubmission(ctx, { student: 's1', dir });
+    expect(result.questions[0].cases[0].error?.message).toMatch(/answers\.yaml: not valid YAML at line 3, column 1/);
+  });
+
+  it('--staff-scores merges scores, records the file in the lock, and warns about unknown students', async () => {
+    const ctx = await createContext('written', { mode: 'grade' });
+    await applyAnswersOptions(ctx, { variantId: 'canonical', staffScores: example('staff-scores.csv') });
+    expect(Object.keys(ctx.lock.files)).toEqual(['variants', 'staff-scores/staff-scores.csv']);
+    const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
+    expect(result.score).toEqual({ points: 27.5, maxPoints: 28, pendingPoints: 0 });
+    const proof = result.questions.find((q) => q.id === 'min_norm_proof')!;
+    expect(proof).toMatchObject({ status: 'partial', points: 1.5, comment: 'the limit is not shown to interpolate' });
+    expect(unmatchedStaffScoreWarnings(ctx, ['correct'])).toEqual([
+      `${example('staff-scores.csv')}: line 4: no submission for student "malformed"; the score for xor_proof was not used`,
+    ]);
+  });
+
+  it('answers options are refused for a code assignment', async () => {
+    const ctx = { assignment: { manifest: { id: 'style-transfer', runner: 'python' } } } as unknown as GradingContext;
+    await expect(applyAnswersOptions(ctx, { staffScores: 'x.csv', variantId: 'file' })).rejects.toThrow(
+      '--staff-scores, --variant-id: only for answers assignments (runner: answers); style-transfer runs code',
+    );
+    await expect(applyAnswersOptions(ctx, {})).resolves.toBeUndefined();
+  });
+
+  it('a bad variant source and a score above the maximum are refused, naming the flag or the line', async () => {
+    const ctx = await createContext('written', { mode: 'grade' });
+    await expect(applyAnswersOptions(ctx, { variantId: 'roster' })).rejects.toThrow('--variant-id must be one of submission, file, canonical, got "roster"');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-scores-'));
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'scores.csv'), 'student_id,question,points\ns1,xor_proof,5\n');
+    await expect(applyAnswersOptions(ctx, { staffScores: path.join(dir, 'scores.csv') })).rejects.toThrow('scores.csv: line 2: points: 5 is above the maximum of 2 for xor_proof');
+  });
+});
