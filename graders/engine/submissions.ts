@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { DlgradeError } from '../errors.js';
+import { findGradescopeSubmissions, isGradescopeExport } from './gradescope-export.js';
 
 export interface FoundSubmission {
   student: string;
@@ -14,8 +15,9 @@ export interface FoundSubmission {
 
 const STUDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
 
-/** Lists submissions, sorted by student id; ids must be plain names (no paths). */
+/** Lists submissions, sorted by student id; ids must be plain names (no paths). A Gradescope export is read through its metadata. */
 export async function findSubmissions(root: string): Promise<FoundSubmission[]> {
+  if (await isGradescopeExport(root)) return findGradescopeSubmissions(root);
   const entries = await readdir(root, { withFileTypes: true }).catch((cause) => {
     throw new DlgradeError('USAGE', `cannot read the submissions folder ${root}: expected a folder with one sub-folder or .zip per student`, { cause });
   });

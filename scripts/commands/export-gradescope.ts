@@ -1,0 +1,22 @@
+// `dlgrade export-gradescope`: autograder.zip for a Gradescope programming assignment.
+import type { Command } from 'commander';
+import path from 'node:path';
+import { loadAssignment } from '../../graders/manifest/load-manifest.js';
+import { exportGradescope } from '../../graders/export/gradescope-bundle.js';
+
+export function registerExportGradescope(program: Command): void {
+  program
+    .command('export-gradescope')
+    .description('write autograder.zip for Gradescope: setup.sh and run_autograder that install dlgrade and grade /autograder/submission')
+    .argument('<assignment>', 'assignment id')
+    .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
+    .action(async (assignmentId: string, opts: { out: string }) => {
+      const assignment = await loadAssignment(assignmentId);
+      const zip = path.resolve(opts.out);
+      const bundle = await exportGradescope(assignment, zip);
+      console.log(
+        `wrote ${path.relative(process.cwd(), zip)} (${(bundle.bytes / 1024 / 1024).toFixed(1)} MiB, ${bundle.fileCount} files): ${bundle.shipped.length} case(s), public and hidden; no reference code`,
+      );
+      console.log('upload it as the autograder of a Gradescope programming assignment (Ubuntu base image); setup.sh installs Node.js, PyTorch and dlgrade');
+    });
+}
