@@ -323,11 +323,17 @@ def main(argv):
     os.dup2(devnull, 1)
     os.close(devnull)
     job_dir = argv[1]
-    with open(os.path.join(job_dir, "job.json")) as f:
+    # --cases I,J,…: only these cases. --spec FILE: job.json kept elsewhere (a warm worker's read-only job folder).
+    only, spec = None, os.path.join(job_dir, "job.json")
+    rest = argv[2:]
+    while len(rest) >= 2:
+        flag, value, rest = rest[0], rest[1], rest[2:]
+        if flag == "--cases":
+            only = {int(i) for i in value.split(",") if i}
+        elif flag == "--spec":
+            spec = value
+    with open(spec) as f:
         job = json.load(f)
-    only = None
-    if len(argv) > 3 and argv[2] == "--cases":
-        only = {int(i) for i in argv[3].split(",") if i}
     os.makedirs(os.path.join(job_dir, "status"), exist_ok=True)
     os.makedirs(os.path.join(job_dir, "outputs"), exist_ok=True)
     runner = Runner(job_dir, job)

@@ -1,0 +1,278 @@
+// The harness side of the Python runner protocol, shared by the fresh-process and the warm-worker runners:
+// writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
+import { chmod, mkdir, open as openFile, readdir, lstat, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { readNpz, writeNpz } from '../npz/npz.js';
+import type { NdArray } from '../npz/ndarray.js';
+import type { SupervisedExit } from '../process/supervise.js';
+import type { CaseError, CaseOutcome, RunnerJob } from './runner.js';
+
+/**
+ * Where one job lives on the host. A fresh runner keeps everything in one folder; a warm worker keeps job.json
+ * and inputs/ in a folder its sandbox sees read-only and outputs/ and status/ in one it may write.
+ */
+export interface JobFolders {
+  /** Holds job.json and inputs/. */
+  specDir: string;
+  /** Holds outputs/ and status/, the only places the runner writes that the harness reads. */
+  resultDir: string;
+}
+
+/** How the runner inside the sandbox names the same places. */
+export interface InsideFolders {
+  specDir: string;
+  submissionDir: string;
+}
+
+const OUTPUT_LIMITS = { maxEntries: 256, maxTotalBytes: 256 * 1024 * 1024, maxArrayBytes: 128 * 1024 * 1024 };
+const STATUS_CAP_BYTES = 1024 * 1024;
+/** What a run may leave in outputs/ and status/ (the host folders it can write) before it is stopped. */
+const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: 512 * 1024 * 1024 };
+/** Time a case gets beyond its limit before the harness stops it (the runner's own alarm comes first). */
+const GRACE_MS = 2000;
+
+/** The case inputs (never the expected outputs) and the folders the runner writes into. */
+export async function writeInputs(folders: JobFolders, job: RunnerJob): Promise<void> {
+  await Promise.all([path.join(folders.specDir, 'inputs'), path.join(folders.resultDir, 'outputs'), path.join(folders.resultDir, 'status')].map((d) => mkdir(d, { recursive: true })));
+  await Promise.all(job.cases.map((c) => writeFile(path.join(folders.specDir, 'inputs', `${c.index}.npz`), writeNpz(c.inputs))));
+}
+
+/** job.json, with the submission's and the inputs' paths as the sandboxed runner sees them. */
+export async function writeSpec(folders: JobFolders, job: RunnerJob, inside: InsideFolders): Promise<void> {
+  // Relative to the job folder when job.json sits in it (a fresh runner); absolute otherwise (a warm worker).
+  const inputsPrefix = folders.specDir === folders.resultDir ? 'inputs' : path.posix.join(inside.specDir, 'inputs');
+  const spec = {
+    protocol: 1,
+    submission: inside.submissionDir,
+    questions: job.questions,
+    cases: job.cases.map((c) => ({ index: c.index, question: c.question, case: c.case, inputs: `${inputsPrefix}/${c.index}.npz` })),
+  };
+  const file = path.join(folders.specDir, 'job.json');
+  await writeFile(file, JSON.stringify(spec));
+  // Readable by the sandbox's unprivileged uid whatever the umask.
+  await chmod(file, 0o644);
+}
+
+/**
+ * Runs the job's cases in passes until each has an outcome: a pass that dies costs only the case it was in,
+ * and the next pass starts after it. `runPass` runs the given cases (a fresh process, or a warm worker's child).
+ */
+export async function runInPasses(
+  job: RunnerJob,
+  folders: JobFolders,
+  runPass: (indexes: number[]) => Promise<SupervisedExit>,
+): Promise<{ outcomes: Map<number, CaseOutcome>; runtime: Record<string, string> }> {
+  const outcomes = new Map<number, CaseOutcome>();
+  let remaining = job.cases.map((c) => c.index);
+  let runtime: Record<string, string> = {};
+  const statusDir = path.join(folders.resultDir, 'status');
+  while (remaining.length > 0) {
+    const exit = await runPass(remaining);
+    runtime = { ...runtime, ...(await readJson(path.join(statusDir, 'runtime.json')).catch(() => ({}))) };
+    let progressed = false;
+    for (const index of remaining) {
+      const outcome = await readOutcome(folders.resultDir, index);
+      if (outcome) {
+        outcomes.set(index, outcome);
+        progressed = true;
+      }
+    }
+    remaining = remaining.filter((i) => !outcomes.has(i));
+    if (remaining.length === 0) break;
+    // The case that was started but never finished is the one that hung or crashed.
+    const culprit = (await startedIndexes(folders.resultDir)).find((i) => remaining.includes(i));
+    if (culprit === undefined) {
+      // Nothing started: the process could not even begin; every remaining case gets the reason.
+      for (const index of remaining) outcomes.set(index, crashOutcome(describeExit(exit, 'before running any case')));
+      break;
+    }
+    const question = job.questions[job.cases.find((c) => c.index === culprit)!.question];
+    const timedOut = exit.kind === 'killed-by-harness' && exit.killReason?.startsWith('case');
+    outcomes.set(
+      culprit,
+      timedOut
+        ? { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: question.timeout_s * 1000, error: { type: 'Timeout', message: `did not finish within ${question.timeout_s} s` } }
+        : crashOutcome(describeExit(exit, 'while running this case')),
+    );
+    remaining = remaining.filter((i) => i !== culprit);
+    if (timedOut) {
+      // As in the runner: later cases of a question that hung are not run.
+      const culpritCase = job.cases.find((c) => c.index === culprit)!;
+      for (const c of job.cases.filter((x) => remaining.includes(x.index) && x.question === culpritCase.question)) {
+        outcomes.set(c.index, { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: 0, error: { type: 'Timeout', message: `not run: case ${culpritCase.case} of this question did not finish in time` } });
+      }
+      remaining = remaining.filter((i) => !outcomes.has(i));
+    }
+    if (!progressed && !timedOut && exit.kind === 'spawn-failed') break;
+  }
+  return { outcomes, runtime };
+}
+
+/** The whole-pass time limit: startup, every case's limit, and a margin. */
+export function passTimeoutMs(job: RunnerJob, indexes: number[], startupTimeoutS: number): number {
+  const timeoutOf = new Map(job.cases.map((c) => [c.index, job.questions[c.question].timeout_s]));
+  return (startupTimeoutS + indexes.reduce((s, i) => s + (timeoutOf.get(i) ?? 0), 0) + 10) * 1000;
+}
+
+/**
+ * The watchdog of one pass: a reason to stop it when a case overruns its limit (from when the harness first saw
+ * its start marker: the marker's mtime is the submission's to change), when it fills the folders the harness
+ * reads, or when nothing started within `startupTimeoutS`. The runner's own alarm stops Python-level loops;
+ * this catches hangs inside C code and ignored alarms.
+ */
+export function passWatchdog(job: RunnerJob, resultDir: string, indexes: number[], startupTimeoutS: number): () => Promise<string | undefined> {
+  const timeoutOf = new Map(job.cases.map((c) => [c.index, job.questions[c.question].timeout_s]));
+  const passStarted = Date.now();
+  const firstSeen = new Map<number, number>();
+  const writableCap = { entries: job.cases.length * WRITABLE_CAP.entriesPerCase + WRITABLE_CAP.extraEntries, bytes: WRITABLE_CAP.bytes };
+  return async () => {
+    const flooded = await writableOverflow(resultDir, writableCap);
+    if (flooded) return flooded;
+    const running = await runningCase(resultDir, indexes, firstSeen);
+    if (!running) {
+      return Date.now() - passStarted > startupTimeoutS * 1000 && (await startedIndexes(resultDir)).length === 0 ? `startup took longer than ${startupTimeoutS} s` : undefined;
+    }
+    const limitMs = (timeoutOf.get(running.index) ?? 10) * 1000 + GRACE_MS;
+    return Date.now() - running.since > limitMs ? `case ${running.index} exceeded its time limit` : undefined;
+  };
+}
+
+/** The case started but not finished, and since when the harness has known it. */
+async function runningCase(resultDir: string, indexes: number[], firstSeen: Map<number, number>): Promise<{ index: number; since: number } | undefined> {
+  const names = new Set(await readdir(path.join(resultDir, 'status')).catch(() => [] as string[]));
+  for (const index of indexes) {
+    if (names.has(`${index}.start`) && !names.has(`${index}.json`)) {
+      if (!firstSeen.has(index)) firstSeen.set(index, Date.now());
+      return { index, since: firstSeen.get(index)! };
+    }
+  }
+  return undefined;
+}
+
+async function startedIndexes(resultDir: string): Promise<number[]> {
+  const names = await readdir(path.join(resultDir, 'status')).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.start')).map((n) => Number(n.slice(0, -'.start'.length))).filter(Number.isInteger);
+}
+
+/** Reads a case's status and outputs strictly: regular files only, size-capped, numeric arrays only. */
+async function readOutcome(resultDir: string, index: number): Promise<CaseOutcome | undefined> {
+  const status = await readRegularFile(path.join(resultDir, 'status', `${index}.json`), STATUS_CAP_BYTES);
+  if (!status) return undefined;
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(status.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return crashOutcome('the runner left an unreadable status record');
+  }
+  const durationMs = typeof record.duration_ms === 'number' ? record.duration_ms : 0;
+  const stdout = typeof record.stdout === 'string' ? record.stdout.slice(0, 16 * 1024) : undefined;
+  const kind = record.status;
+  if (kind !== 'ok') {
+    const error = sanitizeError(record.error);
+    return { status: kind === 'timeout' ? 'timeout' : 'error', outputs: new Map(), outputErrors: {}, error, durationMs, stdout };
+  }
+  const bytes = await readRegularFile(path.join(resultDir, 'outputs', `${index}.npz`), OUTPUT_LIMITS.maxTotalBytes);
+  if (!bytes) return { ...crashOutcome('the runner reported success but wrote no outputs'), durationMs };
+  let outputs: Map<string, NdArray>;
+  try {
+    outputs = readNpz(bytes, `outputs of case ${index}`, OUTPUT_LIMITS);
+  } catch (error) {
+    return { ...crashOutcome(`the outputs could not be read: ${(error as Error).message}`), durationMs };
+  }
+  const outputErrors: Record<string, string> = {};
+  if (record.output_errors && typeof record.output_errors === 'object') {
+    for (const [k, v] of Object.entries(record.output_errors as Record<string, unknown>)) outputErrors[k] = String(v).slice(0, 500);
+  }
+  return { status: 'ok', outputs, outputErrors, durationMs, stdout };
+}
+
+export function crashOutcome(message: string): CaseOutcome {
+  return { status: 'crash', outputs: new Map(), outputErrors: {}, durationMs: 0, error: { type: 'Crash', message } };
+}
+
+function describeExit(exit: SupervisedExit, when: string): string {
+  const stderr = lastLines(exit.stderrTail, 3);
+  const detail = stderr ? `; its last words: ${stderr}` : '';
+  switch (exit.kind) {
+    case 'spawn-failed':
+      return `the Python runner could not be started (${String((exit.cause as Error)?.message ?? exit.stderrTail).split('\n')[0]})`;
+    case 'killed-by-harness':
+      return `the process was stopped ${when}: ${exit.killReason}${detail}`;
+    case 'signaled':
+      return `the process died from ${exit.signal} ${when}${exit.signal === 'SIGSEGV' ? ' (a segmentation fault)' : ''}${detail}`;
+    case 'exited':
+      return `the process exited with code ${exit.exitCode} ${when}, before reporting a result${detail}`;
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join(' | ').slice(0, 400);
+}
+
+/**
+ * Reads a file the sandbox wrote only if it is a regular file no larger than `cap`: opened without following a
+ * symlink and without blocking on a FIFO, then checked on the open descriptor, so it cannot be swapped in between.
+ */
+export async function readRegularFile(file: string, cap: number): Promise<Buffer | undefined> {
+  let handle: import('node:fs/promises').FileHandle;
+  try {
+    handle = await openFile(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > cap) return undefined;
+    const buffer = Buffer.alloc(info.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A reason to stop the run when it has filled the host folders it can write (outputs/ and status/). */
+async function writableOverflow(resultDir: string, cap: { entries: number; bytes: number }): Promise<string | undefined> {
+  let entries = 0;
+  let bytes = 0;
+  for (const dir of ['outputs', 'status']) {
+    const names = await readdir(path.join(resultDir, dir)).catch(() => [] as string[]);
+    entries += names.length;
+    if (entries > cap.entries) return `it wrote more than ${cap.entries} files where the harness reads its results`;
+    for (const name of names) {
+      bytes += (await lstat(path.join(resultDir, dir, name)).catch(() => undefined))?.size ?? 0;
+      if (bytes > cap.bytes) return `it wrote more than ${Math.round(cap.bytes / 1024 / 1024)} MiB where the harness reads its results`;
+    }
+  }
+  return undefined;
+}
+
+async function readJson(file: string): Promise<Record<string, string>> {
+  const bytes = await readRegularFile(file, 64 * 1024);
+  if (!bytes) return {};
+  const data = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 100)]));
+}
+
+/** Keeps only the fields of an error record we show, as strings and numbers of bounded size. */
+function sanitizeError(raw: unknown): CaseError {
+  const e = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const location = (v: unknown) => {
+    const f = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+    return { file: String(f.file ?? '?').slice(0, 200), line: Number(f.line) || 0, name: String(f.name ?? '').slice(0, 100), code: String(f.code ?? '').slice(0, 300) };
+  };
+  return {
+    type: String(e.type ?? 'Error').slice(0, 100),
+    message: String(e.message ?? 'unknown error').slice(0, 2000),
+    traceback: Array.isArray(e.traceback) ? e.traceback.slice(0, 10).map(location) : undefined,
+    student_line: e.student_line ? location(e.student_line) : undefined,
+  };
+}
