@@ -128,7 +128,7 @@ export async function withStaffScores(ctx: GradingContext, file: string): Promis
 }
 
 /** A manifest tolerance as the answers grader takes it; "shape" means nothing for a number. */
-function numberTolerance(t: ToleranceT | undefined, where: string): Partial<NumberTolerance> | undefined {
+export function numberTolerance(t: ToleranceT | undefined, where: string): Partial<NumberTolerance> | undefined {
   if (t?.mode === 'shape') throw new DlgradeError('MANIFEST_INVALID', `${where}.mode: "shape" does not apply to answers; use rel_error, allclose or exact`);
   return t as Partial<NumberTolerance> | undefined;
 }

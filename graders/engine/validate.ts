@@ -10,6 +10,7 @@ import { summarize } from '../compare/describe.js';
 import { caseFixturePath, fixturesDir } from '../fixtures/paths.js';
 import { toleranceFor } from './grade-submission.js';
 import { selectBackend } from '../answer-key/backend.js';
+import { validateAnswersAssignment } from '../answers/validate-answers.js';
 
 export interface ValidationCheck {
   name: string;
@@ -19,6 +20,8 @@ export interface ValidationCheck {
 
 /** Runs every self-test; a check that throws is reported as failed with its message. */
 export async function validateAssignment(ctx: GradingContext, reference: AssignmentReference | undefined): Promise<ValidationCheck[]> {
+  // Answers assignments have no fixtures or runner: graders/answers checks its own format, key and examples.
+  if (ctx.assignment.manifest.runner === 'answers') return validateAnswersAssignment(ctx);
   const checks: ValidationCheck[] = [];
   const attempt = async (name: string, fn: () => Promise<string>) => {
     try {

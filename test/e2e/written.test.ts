@@ -162,6 +162,26 @@ describe('dlgrade check written', () => {
   });
 });
 
+describe('dlgrade validate written', () => {
+  it('checks the format, the key across variants, the solution and the starter', async () => {
+    const run = await dlgrade(['validate', 'written']);
+    expect(run.exitCode).toBe(0);
+    expect(String(run.stdout).split('\n').map((l) => l.split(':')[0])).toEqual([
+      'ok    manifest',
+      'ok    answers format',
+      'ok    answer key across variants',
+      'ok    solution scores full marks',
+      'ok    starter scores zero with clear messages',
+    ]);
+  });
+
+  it('fixtures explains that an answers assignment has none', async () => {
+    const run = await dlgrade(['fixtures', 'written']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('written is graded from an answers file against its reference in Node: it has no fixtures');
+  });
+});
+
 describe('errors a person can make', () => {
   it('a staff scores CSV with points above the maximum stops the batch before grading, naming the line', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-written-csv-'));
