@@ -25,6 +25,11 @@ if ! "$PYTHON" -c 'import numpy, torch' >/dev/null 2>&1; then
 fi
 echo "setup: $("$PYTHON" -c 'import sys, numpy, torch; print("python", sys.version.split()[0], "numpy", numpy.__version__, "torch", torch.__version__)')"
 
+if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing bubblewrap (the sandbox student code runs in)"
+  apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null || echo "setup: bubblewrap unavailable; run_autograder will grade without it"
+fi
+
 if [ ! -f "$DLGRADE/node_modules/.package-lock.json" ]; then
   echo "setup: installing dlgrade's npm packages"
   (cd "$DLGRADE" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
