@@ -162,6 +162,16 @@ describe('dlgrade check written', () => {
   });
 });
 
+describe('dlgrade ci written', () => {
+  it('passes the gate on the correct example (pending proofs do not count) and fails it on the malformed one', async () => {
+    const pass = await dlgrade(['ci', 'written', '--submission', path.join(EXAMPLES, 'correct')]);
+    expect(pass.exitCode).toBe(0);
+    expect(pass.stdout).toContain('gate: passed');
+    const fail = await dlgrade(['ci', 'written', '--submission', path.join(EXAMPLES, 'malformed')]);
+    expect(fail.exitCode).toBe(1);
+  });
+});
+
 describe('dlgrade validate written', () => {
   it('checks the format, the key across variants, the solution and the starter', async () => {
     const run = await dlgrade(['validate', 'written']);
