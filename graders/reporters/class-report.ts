@@ -44,9 +44,10 @@ const percent = (x: number) => `${Math.round(x * 100)}%`;
 /** Builds the view from the results (the same ones summary.json is computed from). */
 export function viewClassReport(results: ResultT[], summary: ClassSummary = summarize(results)): ClassReportView {
   const sorted = sortByStudent(results);
-  const width = 600;
-  const height = 220;
-  const baseline = 180;
+  // Drawn in a 400-unit box that scales to the screen: legible on a phone, not oversized on a desktop.
+  const width = 400;
+  const height = 200;
+  const baseline = 170;
   const slot = width / Math.max(1, summary.distribution.length);
   const top = Math.max(1, ...summary.distribution.map((d) => d.count));
   const bars = summary.distribution.map((d, i) => {
