@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, type TestCase, type TestSuites } from 'junit2json';
+import { parse as parseYaml } from 'yaml';
 import { execa } from 'execa';
 import { ROOT, dlgrade } from './cli.js';
 
@@ -178,5 +179,23 @@ describe('dlgrade ci: the harness could not run (exit 2)', () => {
       expect(run.stderr).toMatch(/public\/tv_loss\/small\.npz does not match its sha256 in the lock/);
       expect(await readdir(tampered)).toContain('dlgrade-kit.json');
     });
+  });
+});
+
+describe('the workflow for student repositories (examples/github-workflow.yml)', () => {
+  it('runs dlgrade ci from a kit unpacked outside the checkout after checking its sha256, and keeps the JUnit file', async () => {
+    const workflow = parseYaml(await readFile(path.join(ROOT, 'examples', 'github-workflow.yml'), 'utf8')) as {
+      on: Record<string, unknown>;
+      jobs: Record<string, { steps: { name?: string; run?: string; uses?: string; if?: string }[] }>;
+    };
+    expect(Object.keys(workflow.on)).toContain('pull_request');
+    const steps = Object.values(workflow.jobs)[0].steps;
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toMatch(/sha256sum --check/);
+    expect(runs).toMatch(/tar -xzf "\$RUNNER_TEMP\/kit\.tar\.gz" -C "\$RUNNER_TEMP\/dlgrade"/);
+    const ci = steps.find((s) => /bin\/dlgrade\.js" ci /.test(s.run ?? ''))!;
+    expect(ci.run).toMatch(/^node "\$RUNNER_TEMP\/dlgrade\/bin\/dlgrade\.js" ci/);
+    expect(ci.run).toMatch(/--junit /);
+    expect(steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.if === 'always()')).toBe(true);
   });
 });
