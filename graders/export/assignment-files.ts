@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument, isMap, isSeq, type YAMLMap } from 'yaml';
+import { parseDocument, isMap, isNode, isSeq, visit, type YAMLMap } from 'yaml';
 import type { Assignment } from '../manifest/load-manifest.js';
 import { parseManifest } from '../manifest/load-manifest.js';
 import type { CaseT, QuestionT } from '../manifest/schema.js';
@@ -109,7 +109,7 @@ export async function addAssignment(bundle: Bundle, assignment: Assignment, opti
   return report;
 }
 
-/** The manifest without hidden cases, without questions that have no public case, and without the solution path. */
+/** The manifest without hidden cases, questions that have no public case, the solution path, or comments. */
 export function publicManifest(text: string, file: string): string {
   const doc = parseDocument(text);
   doc.delete('solution');
@@ -123,6 +123,15 @@ export function publicManifest(text: string, file: string): string {
       return cases.items.length > 0;
     });
   }
+  // Comments go too: one written beside a public case may talk about the hidden ones.
+  doc.commentBefore = null;
+  doc.comment = null;
+  visit(doc, (_key, node) => {
+    if (isNode(node)) {
+      node.commentBefore = null;
+      node.comment = null;
+    }
+  });
   const out = doc.toString({ lineWidth: 0 });
   // Whatever the rewrite produced must still be a valid manifest.
   parseManifest(out, `${file} (public copy)`);
