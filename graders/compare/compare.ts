@@ -172,11 +172,9 @@ function isTransposeOf(actual: NdArray, expected: NdArray, tol: Tolerance): bool
   return true;
 }
 
-/** A scalar answer may come back with shape () or (1,). */
+/** Exact shapes only: (1,) is not (), and (C, C) is not (1, C, C), even though NumPy would broadcast them. */
 function sameShape(a: number[], b: number[]): boolean {
-  if (a.length === b.length && a.every((d, i) => d === b[i])) return true;
-  const scalarLike = (s: number[]) => s.length === 0 || (s.length === 1 && s[0] === 1);
-  return scalarLike(a) && scalarLike(b);
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function unravel(flat: number, shape: number[]): number[] {

@@ -37,8 +37,11 @@ export function summarize(d: Diagnostics, mistakeMessages: Record<string, string
   switch (d.failure) {
     case 'missing':
       return d.message ?? 'no value was produced';
-    case 'shape':
-      return `shape ${shapeText(d.actualShape)}, expected ${shapeText(d.expectedShape)}${hintText}`;
+    case 'shape': {
+      const oneElement = d.expectedShape.length === 0 && (d.actualShape ?? []).every((n) => n === 1);
+      const scalarHint = oneElement ? ' — return a scalar (a 0-d tensor, e.g. from .sum() or .squeeze()), not an array holding one number' : '';
+      return `shape ${shapeText(d.actualShape)}, expected ${shapeText(d.expectedShape)}${scalarHint}${hintText}`;
+    }
     case 'dtype':
       return `dtype ${d.actualDtype} with non-integer values, expected ${d.expectedDtype}`;
     case 'nonfinite':

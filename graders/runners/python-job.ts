@@ -2,6 +2,7 @@
 // writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
 import { chmod, mkdir, open as openFile, readdir, lstat, writeFile } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { readNpz, writeNpz } from '../npz/npz.js';
 import type { NdArray } from '../npz/ndarray.js';
@@ -201,9 +202,17 @@ function describeExit(exit: SupervisedExit, when: string): string {
       return `the process was stopped ${when}: ${exit.killReason}${detail}`;
     case 'signaled':
       return `the process died from ${exit.signal} ${when}${exit.signal === 'SIGSEGV' ? ' (a segmentation fault)' : ''}${detail}`;
-    case 'exited':
+    case 'exited': {
+      // The sandbox's init passes on a signal death as 128 + the signal's number, as a shell does.
+      const signal = exit.exitCode !== undefined && exit.exitCode > 128 ? signalName(exit.exitCode - 128) : undefined;
+      if (signal) return `the process died from ${signal} ${when}${signal === 'SIGSEGV' ? ' (a segmentation fault)' : ''}${detail}`;
       return `the process exited with code ${exit.exitCode} ${when}, before reporting a result${detail}`;
+    }
   }
+}
+
+function signalName(n: number): string | undefined {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0];
 }
 
 function lastLines(text: string, n: number): string {

@@ -197,7 +197,8 @@ class Runner:
             arr = arr.astype(np.float32)
         if arr.dtype.kind not in "fiub":
             raise StudentApiError(f"{what} has dtype {arr.dtype}; expected numbers")
-        return np.ascontiguousarray(arr)
+        # Not np.ascontiguousarray: it turns a 0-d scalar into shape (1,), and shapes are compared exactly.
+        return np.asarray(arr, order="C")
 
     # --- steps ---------------------------------------------------------------------------------
     def run_steps(self, steps, scope):
