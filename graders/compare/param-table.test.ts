@@ -155,8 +155,10 @@ describe('model feedback', () => {
     expect(modelFeedback(actual, {})).toHaveLength(3);
   });
 
-  it('the table for a params case, nothing when there is nothing to say', () => {
-    expect(modelFeedback(student(reference), expected)?.at(-1)).toBe('Every parameter tensor has the expected shape, in the expected order.');
+  it('the table when some tensor differs, nothing when there is nothing to say', () => {
+    const wrong = student({ shapes: reference.shapes.slice(1), names: reference.names.slice(1) });
+    expect(modelFeedback(wrong, expected)?.at(-1)).toMatch(/^First difference: your model has no tensor for layer1\.0\.weight/);
+    expect(modelFeedback(student(reference), expected)).toBeUndefined();
     expect(modelFeedback({}, expected)).toBeUndefined();
   });
 });

@@ -355,11 +355,14 @@ export function describeMissingGradients(actual: Record<string, NdArray | undefi
 
 /**
  * Feedback lines for a failed case of a model question, from the raw arrays of both sides: the per-layer parameter
- * table (when both carry param_shapes) and the tensors without a gradient (when the student's carry grad_ok).
+ * table (when both carry param_shapes and some tensor differs) and the tensors without a gradient (when the
+ * student's carry grad_ok).
  * Undefined when there is nothing to add. This is the one function the engine calls.
  */
 export function modelFeedback(actual: Record<string, NdArray | undefined>, expected: Record<string, NdArray | undefined>): string[] | undefined {
   const table = paramTableFromArrays(actual, expected);
-  const lines = [...(table ? formatParamTable(table) : []), ...(describeMissingGradients(actual) ?? [])];
+  // A table whose every row matches says nothing about why the case failed (e.g. a train step without gradients).
+  const differs = table !== undefined && table.firstDifference !== undefined;
+  const lines = [...(differs ? formatParamTable(table) : []), ...(describeMissingGradients(actual) ?? [])];
   return lines.length ? lines : undefined;
 }
