@@ -33,7 +33,8 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-ci-'));
 });
 
-describe('dlgrade ci', () => {
+// Each test has its own files, so they run concurrently: most of their time is spent waiting for Python to start.
+describe.concurrent('dlgrade ci', () => {
   it('passes the correct example: exit 0, one JUnit testcase per public case, a green step summary, no annotation', async () => {
     const summary = path.join(tmp, 'summary-correct.md');
     const xml = path.join(tmp, 'correct.xml');
@@ -118,7 +119,7 @@ describe('dlgrade ci', () => {
   });
 });
 
-describe('dlgrade ci: the harness could not run (exit 2)', () => {
+describe.concurrent('dlgrade ci: the harness could not run (exit 2)', () => {
   const correct = path.join(EXAMPLES, 'correct');
   it.each<[string, string[], Record<string, string>, RegExp]>([
     ['a missing interpreter', ['--python', '/nonexistent/python3'], {}, /Python interpreter \/nonexistent\/python3 does not exist/],

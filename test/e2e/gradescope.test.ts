@@ -52,7 +52,8 @@ beforeAll(async () => {
   expect(run.exitCode, run.stderr).toBe(0);
 });
 
-describe('export-gradescope', () => {
+// Each test unpacks its own /autograder root, so they run concurrently.
+describe.concurrent('export-gradescope', () => {
   it('puts setup.sh and an executable run_autograder at the root, every case, and no answer key', async () => {
     const root = path.join(tmp, 'listing');
     await unzipInto(zip, root);
