@@ -5,7 +5,7 @@ import { FixtureStore } from '../fixtures/load-case.js';
 import { createRunner, type RunnerOptions } from '../runners/create-runner.js';
 import { selectSandbox, type SandboxPolicy } from '../runners/select-sandbox.js';
 import { defaultPython } from '../runners/python-runner.js';
-import type { GradingContext, Mode } from './grade-submission.js';
+import { memoryLimitMb, type GradingContext, type Mode } from './grade-submission.js';
 import { DlgradeError } from '../errors.js';
 import { answersLock } from '../answers/grade-submission.js';
 
@@ -35,11 +35,14 @@ export async function createContext(assignmentId: string, options: ContextOption
     const sandbox = await selectSandbox(options.sandboxPolicy ?? defaultSandboxPolicy(options.mode), defaultPython(options.python));
     runnerOptions = { ...options, sandbox };
   }
+  const runner = createRunner(assignment.manifest, runnerOptions);
+  // A warm worker starts importing PyTorch now, while the fixtures load.
+  runner.warm?.(memoryLimitMb(assignment.manifest));
   return {
     assignment,
     lock,
     fixtures: new FixtureStore(assignment),
-    runner: createRunner(assignment.manifest, runnerOptions),
+    runner,
     mode: options.mode,
     questionIds: options.questionIds,
   };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Assignment } from '../manifest/load-manifest.js';
-import type { CaseT, QuestionT, ToleranceT } from '../manifest/schema.js';
+import type { CaseT, ManifestT, QuestionT, ToleranceT } from '../manifest/schema.js';
 import type { FixtureLock } from '../fixtures/lock.js';
 import { FixtureStore, type LoadedCase } from '../fixtures/load-case.js';
 import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from '../runners/runner.js';
@@ -80,7 +80,7 @@ export async function gradeSubmission(ctx: GradingContext, submission: Submissio
     submissionDir: path.resolve(submission.dir),
     questions: runnerQuestions,
     cases: plan.map<RunnerCase>((p) => ({ index: p.index, question: p.question.id, case: p.c.id, inputs: p.loaded.inputs })),
-    memoryMb: manifest.defaults?.memory_mb ?? 4096,
+    memoryMb: memoryLimitMb(manifest),
   };
   const run = await ctx.runner.run(job);
 
@@ -110,6 +110,11 @@ export async function gradeSubmission(ctx: GradingContext, submission: Submissio
     questions: questionResults,
     notices,
   };
+}
+
+/** The memory limit of a submission's process, MiB: the manifest's, else 4 GiB. */
+export function memoryLimitMb(manifest: ManifestT): number {
+  return manifest.defaults?.memory_mb ?? 4096;
 }
 
 /** The runner's view of a question: steps, input kinds, where outputs are read, the time limit. */

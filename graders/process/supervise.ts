@@ -22,13 +22,18 @@ export interface SuperviseOptions {
   cwd: string;
   /** The complete environment: nothing of the harness's is inherited. */
   env: Record<string, string>;
-  /** Hard wall-clock limit for the whole process, whatever the watchdog says. */
+  /** Hard wall-clock limit for the whole process, whatever the watchdog says (Infinity: none, for a long-lived worker). */
   timeoutMs: number;
   /** Bytes of each stream kept (the tail). */
   outputCapBytes?: number;
   /** Called every `tickMs` while it runs; return a reason to kill it. */
   watchdog?: () => string | undefined | Promise<string | undefined>;
   tickMs?: number;
+  /**
+   * A line-based control channel for a long-lived worker: stdin stays open for `send`, and each line the process
+   * writes to stdout goes to `onLine` (lines longer than 1 MiB are dropped) instead of the kept tail.
+   */
+  onLine?: (line: string) => void;
 }
 
 /** A running process under supervision. */
@@ -37,6 +42,8 @@ export interface Supervised {
   /** Kills the whole process group now. */
   kill(reason: string): void;
   done: Promise<SupervisedExit>;
+  /** Writes one line to the process's stdin (only with `onLine`); false when the process is gone. */
+  send(line: string): boolean;
 }
 
 /** Starts `file args` in a new process group and watches it until it ends or is killed. */
@@ -50,7 +57,7 @@ export function supervise(file: string, args: string[], options: SuperviseOption
       cwd: options.cwd,
       env: options.env,
       extendEnv: false,
-      stdin: 'ignore',
+      stdin: options.onLine ? 'pipe' : 'ignore',
       buffer: false,
       reject: false,
       detached: true, // its own process group, so one signal reaches every descendant
@@ -58,12 +65,15 @@ export function supervise(file: string, args: string[], options: SuperviseOption
     });
   } catch (cause) {
     const done = Promise.resolve<SupervisedExit>({ kind: 'spawn-failed', stdoutTail: '', stderrTail: String(cause), durationMs: 0, cause });
-    return { pid: undefined, kill: () => {}, done };
+    return { pid: undefined, kill: () => {}, done, send: () => false };
   }
   const stdout = tailKeeper(cap);
   const stderr = tailKeeper(cap);
-  child.stdout?.on('data', stdout.push);
+  if (options.onLine) child.stdout?.on('data', lineSplitter(options.onLine));
+  else child.stdout?.on('data', stdout.push);
   child.stderr?.on('data', stderr.push);
+  // A worker that died leaves a broken pipe: the exit is reported through `done`, not as an error here.
+  child.stdin?.on('error', () => {});
 
   const killGroup = (reason: string): void => {
     killReason ??= reason;
@@ -75,7 +85,7 @@ export function supervise(file: string, args: string[], options: SuperviseOption
     }
   };
 
-  const hardTimer = setTimeout(() => killGroup(`exceeded the ${Math.round(options.timeoutMs / 1000)} s limit`), options.timeoutMs);
+  const hardTimer = !Number.isFinite(options.timeoutMs) ? undefined : setTimeout(() => killGroup(`exceeded the ${Math.round(options.timeoutMs / 1000)} s limit`), options.timeoutMs);
   let ticking = false;
   const tick = options.watchdog
     ? setInterval(async () => {
@@ -92,7 +102,7 @@ export function supervise(file: string, args: string[], options: SuperviseOption
 
   const done = (async (): Promise<SupervisedExit> => {
     const result = await child;
-    clearTimeout(hardTimer);
+    if (hardTimer) clearTimeout(hardTimer);
     if (tick) clearInterval(tick);
     // The leader may have exited while descendants live on: sweep the group.
     if (child.pid !== undefined) {
@@ -109,7 +119,32 @@ export function supervise(file: string, args: string[], options: SuperviseOption
     if (result.signal) return { kind: 'signaled', signal: result.signal, ...base };
     return { kind: 'exited', exitCode: result.exitCode, ...base };
   })();
-  return { pid: child.pid, kill: killGroup, done };
+  const send = (line: string): boolean => {
+    const stdin = child.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) return false;
+    stdin.write(line.endsWith('\n') ? line : `${line}\n`);
+    return true;
+  };
+  return { pid: child.pid, kill: killGroup, done, send };
+}
+
+/** Calls `onLine` for each complete line of a stream; a line over 1 MiB is dropped rather than buffered. */
+function lineSplitter(onLine: (line: string) => void): (chunk: Buffer) => void {
+  const cap = 1024 * 1024;
+  let pending = '';
+  let dropping = false;
+  return (chunk: Buffer) => {
+    const parts = (pending + chunk.toString('utf8')).split('\n');
+    pending = parts.pop() ?? '';
+    for (const line of parts) {
+      if (!dropping) onLine(line);
+      dropping = false;
+    }
+    if (pending.length > cap) {
+      pending = '';
+      dropping = true;
+    }
+  };
 }
 
 /** Keeps the last `cap` bytes written to a stream. */

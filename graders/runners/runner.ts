@@ -67,6 +67,8 @@ export interface RunOutcome {
 export interface Runner {
   readonly language: string;
   run(job: RunnerJob): Promise<RunOutcome>;
+  /** Starts long-lived workers ahead of the first job (e.g. while fixtures load), if the runner has any. */
+  warm?(memoryMb: number): void;
   /** Releases long-lived workers, if any. */
   close?(): Promise<void>;
 }

@@ -20,9 +20,10 @@ export function registerCheck(program: Command): void {
     .option('--student-id <id>', 'answers assignments: grade with this student\'s variant values (default: the student_id in the answers file)')
     .addOption(pythonOption())
     .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string }) => {
-      const ctx = await createContext(assignmentId, { mode: 'check', questionIds: opts.question, python: opts.python });
+      // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
+      const ctx = await createContext(assignmentId, { mode: 'check', questionIds: opts.question, python: opts.python, workers: 1 });
       await applyAnswersOptions(ctx, { studentId: opts.studentId });
-      const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission });
+      const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission }).finally(() => ctx.runner.close?.());
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else await new ReporterMultiplexer([new ConsoleReporter(process.stdout, opts.verbose)]).onResult(result);
     });

@@ -24,6 +24,7 @@ export function registerGrade(program: Command): void {
     .option('--cache-dir <dir>', 'where graded results are cached (default: <out>/.dlgrade-cache)')
     .option('--shard <K/N>', 'grade only shard K of N of the sorted submissions and write shard-K-of-N.json for "dlgrade merge"')
     .option('--no-progress', 'no progress bar')
+    .option('--no-warm', 'start a fresh Python process per submission instead of warm workers (PyTorch imported once per worker)')
     .option('--roster <csv>', 'class roster (e.g. a Canvas gradebook export): also write gradebook.csv in Canvas import format and gradebook-issues.csv')
     .option('--roster-key <column>', 'roster column(s) holding the student ids, comma-separated (default: SIS Login ID, SIS User ID, ID, Email)')
     .option('--gradebook-column <name>', 'the assignment column in the gradebook (default: the assignment title)')
@@ -34,10 +35,11 @@ export function registerGrade(program: Command): void {
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; python?: string; staffScores?: string; variantId?: string },
+        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; python?: string; staffScores?: string; variantId?: string },
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
-        const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python });
+        const jobs = parsePositiveInt(opts.jobs, '--jobs');
+        const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0 });
         await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
         const outDir = path.resolve(opts.out);
         const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }));
@@ -50,13 +52,13 @@ export function registerGrade(program: Command): void {
         process.on('SIGINT', onSigint);
         const outcome = await gradeBatch(ctx, submissions, reporters, {
           outDir,
-          jobs: parsePositiveInt(opts.jobs, '--jobs'),
+          jobs,
           force: opts.force,
           cacheDir: opts.cacheDir === undefined ? undefined : path.resolve(opts.cacheDir),
           shard,
           progress: opts.progress && process.stderr.isTTY,
           signal: controller.signal,
-        });
+        }).finally(() => ctx.runner.close?.());
         process.off('SIGINT', onSigint);
         const { manifest } = ctx.assignment;
         const shardFile = shard

@@ -1,0 +1,156 @@
+// The warm worker keeps submissions apart: what one child leaves (files, processes, IPC objects) is gone before the
+// next, a child sees only its own job, and a child that crashes, hangs or kills the worker costs only its case.
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunnerJob } from './runner.js';
+import { noSandbox, type Sandbox } from './sandbox.js';
+import { probeSandbox } from './select-sandbox.js';
+import { pythonRunnerScript } from './python-runner.js';
+import { WarmWorker } from './warm-worker.js';
+
+const PYTHON = '/usr/bin/python3';
+const hasTorch = existsSync(PYTHON);
+
+/** A submission folder holding m.py with the given source. */
+async function submission(root: string, name: string, source: string): Promise<string> {
+  const dir = path.join(root, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'm.py'), source);
+  return dir;
+}
+
+/** A job calling m.<fn>(x) for each function, one case each, with a 2 s limit. */
+function job(submissionDir: string, fns: string[]): RunnerJob {
+  const questions = Object.fromEntries(
+    fns.map((fn) => [fn, { steps: [{ call: `m.${fn}`, args: ['$x'], as: 'y' }], inputs: { x: 'tensor' }, outputs: { y: '$y' }, timeout_s: 2 }]),
+  ) as RunnerJob['questions'];
+  return {
+    submissionDir,
+    questions,
+    cases: fns.map((fn, index) => ({ index, question: fn, case: 'only', inputs: { x: { dtype: 'float32' as const, shape: [3], data: new Float32Array([1, 2, 3]) } } })),
+    memoryMb: 2048,
+  };
+}
+
+// The first submission leaves everything it can behind: files in every writable place, a daemon in a new
+// session, a System V segment and a POSIX message queue; and it notes its own job folder.
+const LEAVES_TRACES = `
+import os, subprocess, ctypes, glob, torch
+def leave(x):
+    for d in ("/tmp", "/dev/shm", os.getcwd(), os.path.expanduser("~")):
+        try:
+            open(os.path.join(d, "secret-of-a.txt"), "w").write("answers of a")
+        except OSError:
+            pass
+    subprocess.Popen(["/bin/sh", "-c", "sleep 600"], start_new_session=True)
+    libc = ctypes.CDLL(None)
+    libc.shmget(0x5EC2E7, 4096, 0o1666)
+    return x * 2
+`;
+
+// The second reports whatever of the first it can still find, and which job folders it can see.
+const LOOKS_FOR_TRACES = `
+import os, glob, ctypes, torch
+def look(x):
+    found = []
+    for d in ("/tmp", "/dev/shm", os.getcwd(), os.path.expanduser("~")):
+        if os.path.exists(os.path.join(d, "secret-of-a.txt")):
+            found.append("file in " + d)
+    me, parent = os.getpid(), os.getppid()
+    for p in os.listdir("/proc"):
+        if p.isdigit() and int(p) not in (1, me, parent):
+            try:
+                state = open(f"/proc/{p}/stat").read().rpartition(")")[2].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                found.append("process " + open(f"/proc/{p}/cmdline").read().replace("\\0", " "))
+    if ctypes.CDLL(None).shmget(0x5EC2E7, 0, 0) != -1:
+        found.append("shared memory segment")
+    for root in ("/job/inputs", "/job/status"):
+        jobs = [j for j in os.listdir(root) if len(j) == 32]
+        if len(jobs) != 1:
+            found.append(f"{len(jobs)} job folders in {root}")
+    for path in ("/work/main", "${path.resolve('fixtures')}", "${path.resolve('examples')}"):
+        if os.path.exists(path):
+            found.append("harness path " + path)
+    if found:
+        raise RuntimeError("; ".join(found))
+    return x * 3
+`;
+
+const MISBEHAVES = `
+import os, signal, ctypes, time, torch
+def fine(x):
+    return x + 1
+def segfault(x):
+    ctypes.string_at(0)
+def hang_in_c(x):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        pass
+def kill_worker(x):
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(1.5)  # the worker's end takes this child with it
+    return x
+`;
+
+describe.skipIf(!hasTorch)('warm worker', () => {
+  let root: string;
+  let sandbox: Sandbox;
+  let worker: WarmWorker;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-warm-test-'));
+    const probe = await probeSandbox(PYTHON);
+    sandbox = probe.ok ? probe.sandbox : noSandbox;
+    worker = await WarmWorker.start({ python: PYTHON, sandbox, runnerDir: path.dirname(pythonRunnerScript()), memoryMb: 2048, startupTimeoutS: 120 });
+  });
+  afterAll(async () => {
+    await worker?.close();
+  });
+
+  it.runIf(process.platform === 'linux')('a child sees nothing of the submission the worker served before it', async () => {
+    if (sandbox.name !== 'bwrap') return; // isolation is the sandbox's promise; without one there is none to test
+    const a = await worker.runJob(job(await submission(root, 'a', LEAVES_TRACES), ['leave']));
+    expect(a.outcomes.get(0)?.status, JSON.stringify(a.outcomes.get(0)?.error)).toBe('ok');
+    const b = await worker.runJob(job(await submission(root, 'b', LOOKS_FOR_TRACES), ['look']));
+    const outcome = b.outcomes.get(0)!;
+    expect(outcome.error?.message ?? '').toBe('');
+    expect(outcome.status).toBe('ok');
+    expect(Array.from(outcome.outputs.get('y')!.data as Float32Array)).toEqual([3, 6, 9]);
+    expect(worker.launches).toBe(1);
+  });
+
+  it.runIf(process.platform === 'linux')('the detector works: inside one submission the traces are still there', async () => {
+    if (sandbox.name !== 'bwrap') return;
+    const both = LEAVES_TRACES + LOOKS_FOR_TRACES.replace(/^import .*$/m, '');
+    const result = await worker.runJob(job(await submission(root, 'ab', both), ['leave', 'look']));
+    expect(result.outcomes.get(0)?.status).toBe('ok');
+    expect(result.outcomes.get(1)?.error?.message).toMatch(/file in \/tmp.*shared memory segment/);
+  });
+
+  it('a child that crashes or hangs costs only its case, and the worker serves on', async () => {
+    const result = await worker.runJob(job(await submission(root, 'c', MISBEHAVES), ['segfault', 'hang_in_c', 'fine']));
+    expect(result.outcomes.get(0)?.status).toBe('crash');
+    expect(result.outcomes.get(0)?.error?.message).toMatch(/SIGSEGV|segmentation/i);
+    expect(result.outcomes.get(1)?.status).toBe('timeout');
+    expect(result.outcomes.get(2)?.status).toBe('ok');
+    expect(worker.launches).toBe(1);
+    const next = await worker.runJob(job(await submission(root, 'd', MISBEHAVES), ['fine']));
+    expect(next.outcomes.get(0)?.status).toBe('ok');
+    expect(worker.launches).toBe(1);
+  });
+
+  it('a child that kills the worker costs its case; a new worker takes the next one', async () => {
+    const result = await worker.runJob(job(await submission(root, 'e', MISBEHAVES), ['kill_worker', 'fine']));
+    expect(result.outcomes.get(0)?.status).toBe('crash');
+    expect(result.outcomes.get(1)?.status).toBe('ok');
+    expect(worker.launches).toBe(2);
+    const next = await worker.runJob(job(await submission(root, 'f', MISBEHAVES), ['fine']));
+    expect(next.outcomes.get(0)?.status).toBe('ok');
+  });
+});

@@ -1,0 +1,328 @@
+// One warm Python worker (python/worker.py): PyTorch imported once, each job run in a fresh child forked from it,
+// inside one long-lived sandbox session whose folders the harness fills with one job at a time.
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DlgradeError } from '../errors.js';
+import { supervise, type Supervised, type SupervisedExit } from '../process/supervise.js';
+import type { RunnerJob } from './runner.js';
+import type { Sandbox, SandboxSession } from './sandbox.js';
+import { copyTree } from './bwrap-sandbox.js';
+import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders } from './python-job.js';
+import type { CaseOutcome } from './runner.js';
+
+export interface WarmWorkerOptions {
+  python: string;
+  sandbox: Sandbox;
+  /** The folder holding dlgrade_runner.py and worker.py. */
+  runnerDir: string;
+  /** The memory limit of the worker and of every child (a child starts from the worker's imports). */
+  memoryMb: number;
+  /** Time allowed for starting Python and importing PyTorch. */
+  startupTimeoutS: number;
+  /** Time a case may take to start in a child (no import happens there). */
+  caseStartTimeoutS?: number;
+}
+
+/** A worker's line on its stdout, as parsed (anything else is ignored). */
+interface WorkerEvent {
+  event: string;
+  id?: string;
+  code?: number | null;
+  signal?: string | null;
+  killed?: boolean;
+  clean?: boolean;
+  stderr?: string;
+  own_namespace?: boolean;
+  runtime?: Record<string, string>;
+  message?: string;
+}
+
+/** How long a child may take to die after the harness asked the worker to kill it, before the worker goes too. */
+const KILL_GRACE_MS = 3000;
+
+/**
+ * A long-lived sandbox session (for bwrap as root: one unprivileged uid, held for the worker's life) and the
+ * worker process in it, restarted in place if it dies. The session's read-only `inputs/` holds one folder per
+ * job (job.json, inputs, a copy of the submission) and its writable `status/` one folder per job (outputs/,
+ * status/); both get unguessable names and are removed when the job ends.
+ */
+export class WarmWorker {
+  /** Why the worker cannot serve jobs any more (the pool retires it). */
+  broken?: string;
+  runtime: Record<string, string> = {};
+  /** How many times the worker process was started (more than once after a child took it down). */
+  launches = 0;
+  /** False outside a sandbox's own pid namespace: then nothing but the child's process group is swept. */
+  ownNamespace = false;
+  private process?: Supervised;
+  private readonly waiters = new Map<string, (event: WorkerEvent) => void>();
+  private ready?: (event: WorkerEvent) => void;
+  private exited?: Promise<SupervisedExit>;
+
+  private constructor(
+    private readonly options: WarmWorkerOptions,
+    private readonly root: string,
+    private readonly session: SandboxSession,
+  ) {}
+
+  /** Opens the sandbox session and starts the worker; rejects with the reason when it cannot be started. */
+  static async start(options: WarmWorkerOptions): Promise<WarmWorker> {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-worker-'));
+    const slot = path.join(root, 'slot');
+    try {
+      // Traversable (not listable) by the sandbox's uid, like a fresh runner's job folder.
+      await chmod(root, 0o711);
+      await mkdir(slot);
+      await Promise.all(['inputs', 'outputs', 'status'].map((d) => mkdir(path.join(slot, d))));
+      await mkdir(path.join(root, 'empty'));
+      // The session's own job.json is never read: each job's lives in its folder under inputs/.
+      await writeFile(path.join(slot, 'job.json'), '{}');
+      const session = await options.sandbox.open({
+        jobDir: slot,
+        submissionDir: path.join(root, 'empty'),
+        runnerDir: options.runnerDir,
+        interpreter: options.python,
+        memoryMb: options.memoryMb,
+      });
+      const worker = new WarmWorker(options, root, session);
+      try {
+        await worker.launch();
+      } catch (error) {
+        await worker.close();
+        throw error;
+      }
+      return worker;
+    } catch (error) {
+      await rm(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Starts (or restarts) the worker process and waits for it to have imported PyTorch. */
+  private async launch(): Promise<void> {
+    const inside = this.session.paths;
+    const command = this.session.wrap(this.options.python, [
+      '-I',
+      '-B',
+      '-X',
+      'faulthandler',
+      path.posix.join(inside.runnerDir, 'worker.py'),
+      // Emptied after every job, but only inside the sandbox's own namespaces (the worker checks).
+      ...['/tmp', '/dev/shm', inside.workDir].flatMap((d) => ['--scratch', d]),
+    ]);
+    const readyEvent = new Promise<WorkerEvent>((resolve) => (this.ready = resolve));
+    const proc = supervise(command.file, command.args, {
+      cwd: command.cwd,
+      env: command.env,
+      timeoutMs: Infinity,
+      onLine: (line) => this.onLine(line),
+    });
+    this.process = proc;
+    this.launches++;
+    this.exited = proc.done;
+    this.exitedNow = undefined;
+    void proc.done.then((exit) => {
+      if (this.process === proc) this.exitedNow = exit;
+    });
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.startupTimeoutS * 1000).unref());
+    const first = await Promise.race([readyEvent, proc.done, timeout]);
+    if (first === 'timeout') {
+      proc.kill(`startup took longer than ${this.options.startupTimeoutS} s`);
+      throw new DlgradeError('INTERPRETER_MISSING', `the warm worker did not start within ${this.options.startupTimeoutS} s`);
+    }
+    if ('kind' in first) {
+      const words = first.stderrTail.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+      throw new DlgradeError('INTERPRETER_MISSING', `the warm worker could not start (${first.kind}${first.exitCode !== undefined ? ` ${first.exitCode}` : ''}${words ? `: ${words}` : ''})`);
+    }
+    this.runtime = first.runtime ?? {};
+    this.ownNamespace = first.own_namespace === true;
+    if (this.options.sandbox.name !== 'none' && !this.ownNamespace) {
+      // Without its own pid namespace the worker cannot sweep what a child leaves behind: not safe to share.
+      proc.kill('not in a pid namespace of its own');
+      throw new DlgradeError('SANDBOX_UNAVAILABLE', 'the sandboxed worker is not alone in its pid namespace, so it cannot clean up between submissions');
+    }
+  }
+
+  private onLine(line: string): void {
+    if (process.env.DLGRADE_DEBUG_WORKER) process.stderr.write(`dlgrade worker: ${line}\n`);
+    let event: WorkerEvent;
+    try {
+      event = JSON.parse(line) as WorkerEvent;
+    } catch {
+      return;
+    }
+    if (event.event === 'ready') this.ready?.(event);
+    // "started" only says the fork happened; a pass ends with "exit" (or "error" for a request refused).
+    else if ((event.event === 'exit' || event.event === 'error') && event.id && this.waiters.has(event.id)) this.waiters.get(event.id)!(event);
+  }
+
+  /** The memory limit the worker (and so every child) runs under. */
+  get memoryMb(): number {
+    return this.options.memoryMb;
+  }
+
+  /** Whether the process is running (not yet exited). */
+  get alive(): boolean {
+    return this.process !== undefined && this.exitedNow === undefined;
+  }
+  private exitedNow?: SupervisedExit;
+
+  /** Runs one job: stage its folders, run its cases in passes (each a child), read the outcomes, remove the folders. */
+  async runJob(job: RunnerJob): Promise<{ outcomes: Map<number, CaseOutcome>; runtime: Record<string, string> }> {
+    const id = randomBytes(16).toString('hex');
+    const slot = this.session.paths;
+    const host = path.join(this.root, 'slot');
+    const folders: JobFolders = { specDir: path.join(host, 'inputs', id), resultDir: path.join(host, 'status', id) };
+    const insideSpec = path.posix.join(slot.jobDir, 'inputs', id);
+    const insideResult = path.posix.join(slot.jobDir, 'status', id);
+    // Outside a namespace of its own, each job gets a working folder of its own too.
+    const work = this.ownNamespace ? undefined : path.join(this.root, 'work', id);
+    try {
+      await mkdir(folders.specDir, { mode: 0o755 });
+      await mkdir(folders.resultDir, { mode: 0o711 });
+      await writeInputs(folders, job);
+      await this.stage(folders, job.submissionDir);
+      await writeSpec(folders, job, { specDir: insideSpec, submissionDir: path.posix.join(insideSpec, 'submission') });
+      if (work) await mkdir(work, { recursive: true });
+      return await runInPasses(job, folders, (indexes) =>
+        this.runPass(job, folders, indexes, { id: randomBytes(8).toString('hex'), job: insideResult, spec: path.posix.join(insideSpec, 'job.json'), cases: indexes, work }),
+      );
+    } finally {
+      await Promise.all([folders.specDir, folders.resultDir, ...(work ? [work] : [])].map((d) => removeTree(d)));
+    }
+  }
+
+  /**
+   * What the sandbox session does for a fresh process, per job: the submission is copied in (plain files only),
+   * everything is readable, and only outputs/ and status/ belong to the sandbox's uid.
+   */
+  private async stage(folders: JobFolders, submissionDir: string): Promise<void> {
+    await copyTree(submissionDir, path.join(folders.specDir, 'submission'));
+    await chmod(path.join(folders.specDir, 'inputs'), 0o755);
+    for (const entry of await readdir(path.join(folders.specDir, 'inputs'))) await chmod(path.join(folders.specDir, 'inputs', entry), 0o644);
+    // Owned like the session's status/ folder (the slot uid when the harness is root).
+    const owner = await stat(path.join(this.root, 'slot', 'status'));
+    for (const dir of ['outputs', 'status']) {
+      const target = path.join(folders.resultDir, dir);
+      if (owner.uid !== process.getuid?.()) await chown(target, owner.uid, owner.gid);
+      await chmod(target, 0o700);
+    }
+  }
+
+  private async runPass(job: RunnerJob, folders: JobFolders, indexes: number[], request: { id: string; job: string; spec: string; cases: number[]; work?: string }): Promise<SupervisedExit> {
+    const started = Date.now();
+    if (!this.alive) {
+      try {
+        await this.restart();
+      } catch (error) {
+        return { kind: 'spawn-failed', stdoutTail: '', stderrTail: (error as Error).message, durationMs: 0, cause: error };
+      }
+    }
+    const proc = this.process!;
+    const ended = new Promise<WorkerEvent>((resolve) => this.waiters.set(request.id, resolve));
+    let killReason: string | undefined;
+    let killedAt: number | undefined;
+    const requestKill = (reason: string) => {
+      if (killReason) return;
+      killReason = reason;
+      killedAt = Date.now();
+      proc.send(JSON.stringify({ op: 'kill', id: request.id }));
+    };
+    const watchdog = passWatchdog(job, folders.resultDir, indexes, this.options.caseStartTimeoutS ?? 30);
+    const hardLimitMs = passTimeoutMs(job, indexes, this.options.caseStartTimeoutS ?? 30);
+    let ticking = false;
+    const tick = setInterval(async () => {
+      if (ticking) return;
+      ticking = true;
+      try {
+        if (killedAt !== undefined && Date.now() - killedAt > KILL_GRACE_MS) {
+          // The worker did not get rid of its child: it goes, child and all.
+          proc.kill(`the worker did not stop its child within ${KILL_GRACE_MS / 1000} s`);
+          return;
+        }
+        const reason = Date.now() - started > hardLimitMs ? `exceeded the ${Math.round(hardLimitMs / 1000)} s limit` : await watchdog();
+        if (reason) requestKill(reason);
+      } finally {
+        ticking = false;
+      }
+    }, 100);
+    try {
+      proc.send(JSON.stringify({ op: 'run', ...request }));
+      const outcome = await Promise.race([ended, this.exited!.then((exit) => ({ died: exit }))]);
+      if ('died' in outcome) {
+        // The worker itself died (a child killed it, or the harness had to): it is restarted for the next pass.
+        await this.session.sweep();
+        const exit = outcome.died;
+        return killReason ? { ...exit, kind: 'killed-by-harness', killReason } : exit;
+      }
+      const exit = toExit(outcome, killReason, Date.now() - started);
+      if (outcome.clean === false) this.broken = 'the worker could not clean up after a submission';
+      const tampered = await tamperedFolders(folders.resultDir);
+      if (tampered) {
+        await removeTree(folders.resultDir);
+        await mkdir(folders.resultDir, { mode: 0o711 });
+        return { kind: 'killed-by-harness', killReason: tampered, stdoutTail: '', stderrTail: exit.stderrTail, durationMs: exit.durationMs };
+      }
+      return exit;
+    } finally {
+      clearInterval(tick);
+      this.waiters.delete(request.id);
+    }
+  }
+
+  private async restart(): Promise<void> {
+    await this.session.sweep();
+    await this.launch();
+  }
+
+  /** Stops the worker and ends its sandbox session. */
+  async close(): Promise<void> {
+    const proc = this.process;
+    if (proc && this.alive) {
+      proc.send(JSON.stringify({ op: 'quit' }));
+      const quit = await Promise.race([this.exited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]);
+      if (!quit) proc.kill('closing');
+      await this.exited;
+    }
+    await this.session.close().catch(() => {});
+    await removeTree(this.root);
+  }
+}
+
+/** The exit of a child as the pass loop understands it (the same shapes as a fresh process's). */
+function toExit(event: WorkerEvent, killReason: string | undefined, durationMs: number): SupervisedExit {
+  const base = { stdoutTail: '', stderrTail: String(event.stderr ?? ''), durationMs };
+  if (killReason && event.killed) return { kind: 'killed-by-harness', killReason, signal: event.signal ?? undefined, ...base };
+  if (event.signal) return { kind: 'signaled', signal: event.signal, ...base };
+  return { kind: 'exited', exitCode: event.code ?? undefined, ...base };
+}
+
+/**
+ * Whether a child replaced the folders the harness reads (possible when sandbox and harness share a uid): a
+ * symlink there would make the harness read a file of its own choosing. Checked once every child is gone.
+ */
+async function tamperedFolders(resultDir: string): Promise<string | undefined> {
+  for (const dir of [resultDir, path.join(resultDir, 'outputs'), path.join(resultDir, 'status')]) {
+    const info = await lstat(dir).catch(() => undefined);
+    if (info && !info.isDirectory()) return 'it replaced a folder where the harness reads its results';
+  }
+  return undefined;
+}
+
+/** Removes a folder whatever modes a child left inside it. */
+async function removeTree(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch {
+    const chmodAll = async (d: string): Promise<void> => {
+      await chmod(d, 0o700).catch(() => {});
+      for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+        if (entry.isDirectory()) await chmodAll(path.join(d, entry.name));
+      }
+    };
+    await chmodAll(dir);
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
