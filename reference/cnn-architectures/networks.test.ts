@@ -55,7 +55,7 @@ describe('the public configuration (k=3, nf=32, nc=24, nin=1)', () => {
     const row = (name: string) => a.rows.find((r) => r.name === name);
     expect(row('cat1')).toMatchObject({ inputs: ['layer3.2', 'layer1.2'], outputShape: [1, 64, 16, 16] });
     expect(row('layer4.0')?.description).toBe('ConvTranspose2d(64→24, k=3, s=2, p=1, op=1)');
-    expect(row('cat2')).toMatchObject({ inputs: ['layer4.2', 'x'], outputShape: [1, 25, 32, 32] });
+    expect(row('cat2')).toMatchObject({ inputs: ['layer4.2', 'x'], outputShape: [1, 25, 32, 32], description: 'cat([layer4.2, x], dim=1)' });
     expect(row('layer5')?.paramCount).toBe(25 * 24 * 9 + 24);
   });
 });

@@ -201,7 +201,8 @@ export function analyse(network: Network, inputShape: Shape): Analysis {
     rows.push({
       name: layer.name,
       kind: layer.spec.kind,
-      description: describe(layer.spec),
+      // A concatenation is described by what it joins, e.g. "cat([layer3.2, layer1.2], dim=1)".
+      description: layer.spec.kind === 'Concat' ? `cat([${layer.inputs.join(', ')}], dim=1)` : describe(layer.spec),
       inputs: layer.inputs,
       outputShape: out,
       params: own,
