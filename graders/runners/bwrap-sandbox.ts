@@ -62,6 +62,10 @@ export class BwrapSandbox implements Sandbox {
 
   constructor(private readonly tools: BwrapTools) {}
 
+  jobsDir(): Promise<string> {
+    return sandboxJobsDir();
+  }
+
   async open(context: SandboxContext): Promise<SandboxSession> {
     const asRoot = process.getuid?.() === 0;
     const slot = asRoot ? await acquireSlot() : undefined;
@@ -198,6 +202,27 @@ function mergedUsrLinks(): string[] {
 function readlinkSyncSafe(p: string): string | undefined {
   const info = lstatSync(p, { throwIfNoEntry: false });
   return info?.isSymbolicLink() ? readlinkSync(p) : undefined;
+}
+
+/**
+ * TMPDIR when every folder on the way to it lets others pass (the slot uid must reach the job folder to bind it);
+ * otherwise a root-owned /run/dlgrade-jobs (or /var/tmp/dlgrade-jobs) that does.
+ */
+async function sandboxJobsDir(): Promise<string> {
+  const tmp = await realpath(os.tmpdir()).catch(() => os.tmpdir());
+  if (process.getuid?.() !== 0 || (await othersCanPass(tmp))) return tmp;
+  const dir = existsSync('/run') ? '/run/dlgrade-jobs' : '/var/tmp/dlgrade-jobs';
+  await mkdir(dir, { recursive: true, mode: 0o711 });
+  await chmod(dir, 0o711);
+  return dir;
+}
+
+async function othersCanPass(dir: string): Promise<boolean> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const info = await lstat(d).catch(() => undefined);
+    if (!info || (info.mode & 0o001) === 0) return false;
+    if (d === path.dirname(d)) return true;
+  }
 }
 
 /** The interpreter's installation folders outside /usr, which the sandbox must see to start it. */
@@ -424,7 +449,7 @@ export async function probeBwrap(interpreter: string): Promise<SandboxProbe> {
   }
   if (!existsSync(interpreter)) return { ok: false, reason: `the Python interpreter ${interpreter} does not exist` };
   const sandbox = new BwrapSandbox({ bwrap, prlimit, setpriv, disableUserns });
-  const jobDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-probe-'));
+  const jobDir = await mkdtemp(path.join(await sandboxJobsDir(), 'dlgrade-probe-'));
   try {
     await Promise.all(['inputs', 'outputs', 'status'].map((d) => mkdir(path.join(jobDir, d))));
     await writeFile(path.join(jobDir, 'job.json'), '{}');

@@ -52,7 +52,7 @@ export class PythonRunner implements Runner {
 
   async run(job: RunnerJob): Promise<RunOutcome> {
     checkInterpreter(this.python);
-    const jobDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-job-'));
+    const jobDir = await mkdtemp(path.join(await this.sandbox.jobsDir(), 'dlgrade-job-'));
     const folders: JobFolders = { specDir: jobDir, resultDir: jobDir };
     let session: SandboxSession | undefined;
     try {

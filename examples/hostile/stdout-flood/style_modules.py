@@ -1,0 +1,46 @@
+"""Hostile: floods the output streams."""
+import torch
+import torch.nn as nn
+import os
+import sys
+
+CHUNK = (b"PASS\n" * (1 << 18))[: 1 << 20]
+TEXT = CHUNK.decode()
+DONE = []
+
+
+class ContentLoss(nn.Module):
+    def forward(self, content_weight, content_current, content_original):
+        if not DONE:
+            DONE.append(1)
+            for _ in range(1024):
+                os.write(1, CHUNK)
+            for _ in range(1024):
+                print(TEXT, end="")
+            for _ in range(16):
+                os.write(2, CHUNK)
+        return content_weight * torch.sum((content_current - content_original) ** 2)
+
+
+class StyleLoss(nn.Module):
+    def gram_matrix(self, features, normalize=True):
+        N, C, H, W = features.shape
+        flat = features.reshape(N, C, H * W)
+        gram = torch.bmm(flat, flat.transpose(1, 2))
+        if normalize:
+            gram = gram / (H * W * C)
+        return gram
+
+    def forward(self, feats, style_layers, style_targets, style_weights):
+        loss = 0.0
+        for i, layer in enumerate(style_layers):
+            gram = self.gram_matrix(feats[layer])
+            loss = loss + style_weights[i] * torch.sum((gram - style_targets[i]) ** 2)
+        return loss
+
+
+class TotalVariationLoss(nn.Module):
+    def forward(self, img, tv_weight):
+        vertical = torch.sum((img[:, :, 1:, :] - img[:, :, :-1, :]) ** 2)
+        horizontal = torch.sum((img[:, :, :, 1:] - img[:, :, :, :-1]) ** 2)
+        return tv_weight * (vertical + horizontal)
