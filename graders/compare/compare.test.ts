@@ -9,7 +9,8 @@ const close: Tolerance = { mode: 'allclose', rtol: 1e-5, atol: 1e-6 };
 describe('compareArrays', () => {
   it.each([
     ['identical values pass', float32([1, 2, 3]), float32([1, 2, 3]), rel, true, undefined],
-    ['a scalar of shape (1,) does not match shape () (shapes are exact, not broadcast)', float32([2.5]), float64([2.5], []), rel, false, 'shape'],
+    ['a scalar of shape (1,) matches shape () (the course allows either)', float32([2.5]), float64([2.5], []), rel, true, undefined],
+    ['a scalar of shape (1, 1) does not match shape () (shapes are exact, not broadcast)', float32([2.5], [1, 1]), float64([2.5], []), rel, false, 'shape'],
     ['(C, C) does not match (1, C, C)', float32([1, 2, 3, 4], [2, 2]), float32([1, 2, 3, 4], [1, 2, 2]), rel, false, 'shape'],
     ['rel_error just inside rtol passes', float64([1.0001]), float64([1]), rel, true, undefined],
     ['rel_error beyond rtol fails on values', float64([1.001]), float64([1]), rel, false, 'values'],

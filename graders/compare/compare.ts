@@ -172,9 +172,14 @@ function isTransposeOf(actual: NdArray, expected: NdArray, tol: Tolerance): bool
   return true;
 }
 
-/** Exact shapes only: (1,) is not (), and (C, C) is not (1, C, C), even though NumPy would broadcast them. */
+/**
+ * Exact shapes, with the one exception the course allows: a scalar may come back as () or (1,).
+ * (1, 1) for a scalar, or (C, C) for (1, C, C), are wrong even though NumPy would broadcast them.
+ */
 function sameShape(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length === b.length && a.every((d, i) => d === b[i])) return true;
+  const scalarLike = (s: number[]) => s.length === 0 || (s.length === 1 && s[0] === 1);
+  return scalarLike(a) && scalarLike(b);
 }
 
 function unravel(flat: number, shape: number[]): number[] {

@@ -5,7 +5,7 @@ import torch.nn as nn
 
 class ContentLoss(nn.Module):
     def forward(self, content_weight, content_current, content_original):
-        return (content_weight * torch.sum((content_current - content_original) ** 2)).reshape(1)
+        return (content_weight * torch.sum((content_current - content_original) ** 2)).reshape(1, 1, 1)
 
 
 class StyleLoss(nn.Module):
