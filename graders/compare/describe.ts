@@ -7,6 +7,8 @@ const fmt = (x: number | undefined): string => {
   if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
   if (x === 0) return '0';
   const abs = Math.abs(x);
+  // Counts print in full: 137,280 vs 137,128 must not both read 1.37e+5.
+  if (Number.isInteger(x) && abs < 1e15) return x.toLocaleString('en-US');
   return abs >= 1e-3 && abs < 1e5 ? String(Number(x.toPrecision(6))) : x.toExponential(3);
 };
 const shapeText = (s: number[] | undefined) => `[${(s ?? []).join(', ')}]`;

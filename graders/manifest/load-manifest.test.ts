@@ -29,6 +29,7 @@ describe('parseManifest', () => {
     ['an id with a capital letter', styleTransfer.replace('id: content_loss', 'id: ContentLoss'), /questions\[0\]\.id must use lower-case letters/],
     ['a repeated question id', styleTransfer.replace('id: gram_matrix', 'id: content_loss'), /repeats the question id "content_loss"/],
     ['not YAML at all', 'questions: [1, 2\nid: x', /not valid YAML at line \d+/],
+    ['a question with only ungraded outputs', styleTransfer.replace('outputs: { gram: $gram }', 'outputs: { gram: { from: $gram, graded: false } }'), /questions\[1\] \(gram_matrix\)\.outputs has no graded output/],
     ['a course source missing an input', styleTransfer.replace('content_original: cl_original }', '}'), /has no key for the input "content_original"/],
   ])('rejects %s with the path and both values', (_name, text, message) => {
     const error = errorOf(text);

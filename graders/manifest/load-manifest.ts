@@ -156,6 +156,10 @@ function checkConsistency(manifest: ManifestT, file: string): void {
     if (questionIds.has(q.id)) fail(where, `repeats the question id "${q.id}"`);
     questionIds.add(q.id);
     if (manifest.runner === 'python' && (!q.steps || !q.outputs)) fail(where, 'needs "steps" and "outputs" for a python assignment');
+    const outputSpecs = Object.values(q.outputs ?? {});
+    if (outputSpecs.length > 0 && outputSpecs.every((o) => typeof o === 'object' && o.graded === false)) {
+      fail(`${where}.outputs`, 'has no graded output: a question whose outputs are all "graded: false" would always pass');
+    }
     const caseIds = new Set<string>();
     q.cases.forEach((c, ci) => {
       if (caseIds.has(c.id)) fail(`${where}.cases[${ci}]`, `repeats the case id "${c.id}"`);
