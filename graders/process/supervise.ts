@@ -16,6 +16,11 @@ export interface SupervisedExit {
   durationMs: number;
   /** The spawn error, kept for messages. */
   cause?: unknown;
+  /**
+   * The process that died was not the one running the case (a warm worker killed by its child, which may have
+   * run on into the next case before it died too): which case caused it is not certain.
+   */
+  unattributed?: boolean;
 }
 
 export interface SuperviseOptions {

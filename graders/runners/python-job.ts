@@ -68,8 +68,13 @@ export async function runInPasses(
   let remaining = job.cases.map((c) => c.index);
   let runtime: Record<string, string> = {};
   const statusDir = path.join(folders.resultDir, 'status');
+  // A case blamed for a death it may not have caused, to be run again on its own.
+  let alone: number | undefined;
+  const triedAlone = new Set<number>();
   while (remaining.length > 0) {
-    const exit = await runPass(remaining);
+    const batch = alone !== undefined ? [alone] : remaining;
+    alone = undefined;
+    const exit = await runPass(batch);
     runtime = { ...runtime, ...(await readJson(path.join(statusDir, 'runtime.json')).catch(() => ({}))) };
     let progressed = false;
     for (const index of remaining) {
@@ -81,8 +86,9 @@ export async function runInPasses(
     }
     remaining = remaining.filter((i) => !outcomes.has(i));
     if (remaining.length === 0) break;
-    // The case that was started but never finished is the one that hung or crashed.
-    const culprit = (await startedIndexes(folders.resultDir)).find((i) => remaining.includes(i));
+    // The case of this pass that was started but never finished is the one that hung or crashed.
+    const culprit = (await startedIndexes(folders.resultDir)).find((i) => remaining.includes(i) && batch.includes(i));
+    if (culprit === undefined && progressed) continue; // it died between cases (or ran a case alone): go on
     if (culprit === undefined) {
       // Nothing started: the process could not even begin; every remaining case gets the reason.
       for (const index of remaining) outcomes.set(index, crashOutcome(describeExit(exit, 'before running any case')));
@@ -90,6 +96,13 @@ export async function runInPasses(
     }
     const question = job.questions[job.cases.find((c) => c.index === culprit)!.question];
     const timedOut = exit.kind === 'killed-by-harness' && exit.killReason?.startsWith('case');
+    if (exit.unattributed && !timedOut && batch.length > 1 && !triedAlone.has(culprit)) {
+      // Another process died (a warm worker killed by its child, which ran on for a moment): the case that
+      // was running may be innocent. It counts as a crash only if it crashes again on its own.
+      triedAlone.add(culprit);
+      alone = culprit;
+      continue;
+    }
     outcomes.set(
       culprit,
       timedOut

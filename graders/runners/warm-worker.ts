@@ -255,7 +255,7 @@ export class WarmWorker {
         // The worker itself died (a child killed it, or the harness had to): it is restarted for the next pass.
         await this.session.sweep();
         const exit = outcome.died;
-        return killReason ? { ...exit, kind: 'killed-by-harness', killReason } : exit;
+        return killReason ? { ...exit, kind: 'killed-by-harness', killReason } : { ...exit, unattributed: true };
       }
       const exit = toExit(outcome, killReason, Date.now() - started);
       if (outcome.clean === false) this.broken = 'the worker could not clean up after a submission';
