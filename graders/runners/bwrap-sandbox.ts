@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DlgradeError } from '../errors.js';
-import { minimalEnv, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
+import { minimalEnv, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -76,7 +76,7 @@ export class BwrapSandbox implements Sandbox {
       const tools = this.tools;
       return {
         paths: INSIDE,
-        wrap: (file, args) => wrapCommand(tools, context, binds, slot?.uid, nproc, file, args),
+        wrap: (file, args, options) => wrapCommand(tools, context, binds, slot?.uid, nproc, file, args, options),
         sweep: async () => {
           if (slot) await killUid(slot.uid);
         },
@@ -104,12 +104,23 @@ export class BwrapSandbox implements Sandbox {
   }
 }
 
-function wrapCommand(tools: BwrapTools, context: SandboxContext, extraBinds: string[], uid: number | undefined, nproc: number, file: string, args: string[]): WrappedCommand {
+function wrapCommand(
+  tools: BwrapTools,
+  context: SandboxContext,
+  extraBinds: string[],
+  uid: number | undefined,
+  nproc: number,
+  file: string,
+  args: string[],
+  options: WrapOptions = {},
+): WrappedCommand {
   const memoryMb = Math.max(SANDBOX_LIMITS.minMemoryMb, context.memoryMb);
   const env = { ...minimalEnv(INSIDE.workDir), DLGRADE_SANDBOX: 'bwrap' };
   const job = context.jobDir;
   const bwrapArgs = [
     '--unshare-all',
+    // The command itself as the pid namespace's init: signals from inside reach it only where it handles them.
+    ...(options.init ? ['--as-pid-1'] : []),
     '--unshare-user',
     ...(tools.disableUserns ? ['--disable-userns'] : []),
     '--die-with-parent',

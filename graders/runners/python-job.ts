@@ -36,7 +36,41 @@ const GRACE_MS = 2000;
 /** The case inputs (never the expected outputs) and the folders the runner writes into. */
 export async function writeInputs(folders: JobFolders, job: RunnerJob): Promise<void> {
   await Promise.all([path.join(folders.specDir, 'inputs'), path.join(folders.resultDir, 'outputs'), path.join(folders.resultDir, 'status')].map((d) => mkdir(d, { recursive: true })));
-  await Promise.all(job.cases.map((c) => writeFile(path.join(folders.specDir, 'inputs', `${c.index}.npz`), writeNpz(c.inputs))));
+  await Promise.all(job.cases.map((c) => writeFile(path.join(folders.specDir, 'inputs', `${c.index}.npz`), encodeInputs(c.inputs))));
+}
+
+// Every submission of a batch gets the same inputs for a case: each set is encoded once (an .npz of a case can
+// be 10 MB, and encoding it includes a CRC-32 over every byte). Arrays are identified by object identity, which
+// the fixture store keeps for the life of the process.
+const arrayIds = new WeakMap<NdArray, number>();
+let nextArrayId = 0;
+const encoded = new Map<string, Uint8Array>();
+/** Bytes of encoded inputs kept (oldest dropped first): a few assignments' worth of cases. */
+const ENCODED_CACHE_BYTES = 256 * 1024 * 1024;
+let encodedBytes = 0;
+
+function encodeInputs(inputs: Record<string, NdArray>): Uint8Array {
+  const key = Object.entries(inputs)
+    .map(([name, array]) => {
+      let id = arrayIds.get(array);
+      if (id === undefined) arrayIds.set(array, (id = nextArrayId++));
+      return `${JSON.stringify(name)}:${id}`;
+    })
+    .join(',');
+  let bytes = encoded.get(key);
+  if (!bytes) {
+    bytes = writeNpz(inputs);
+    for (const [oldKey, old] of encoded) {
+      if (encodedBytes + bytes.length <= ENCODED_CACHE_BYTES) break;
+      encoded.delete(oldKey);
+      encodedBytes -= old.length;
+    }
+    if (bytes.length <= ENCODED_CACHE_BYTES) {
+      encoded.set(key, bytes);
+      encodedBytes += bytes.length;
+    }
+  }
+  return bytes;
 }
 
 /** job.json, with the submission's and the inputs' paths as the sandboxed runner sees them. */

@@ -39,11 +39,20 @@ export interface WrappedCommand {
   cwd: string;
 }
 
+/** How a wrapped command runs inside the sandbox. */
+export interface WrapOptions {
+  /**
+   * Run it as the init (pid 1) of the sandbox's pid namespace rather than under a reaper: then nothing it starts
+   * can signal it (a warm worker outlives a child that kills its parent), and it must reap orphans itself.
+   */
+  init?: boolean;
+}
+
 /** One job's claim on the sandbox (for a bwrap sandbox run as root: one unprivileged uid). */
 export interface SandboxSession {
   readonly paths: SandboxPaths;
   /** Turns "run `file args`" (with paths as the sandbox sees them) into the command to start. */
-  wrap(file: string, args: string[]): WrappedCommand;
+  wrap(file: string, args: string[], options?: WrapOptions): WrappedCommand;
   /** Kills whatever is left of this session's processes; called after each process ends. */
   sweep(): Promise<void>;
   /** Ends the session (after its last process); the runner removes the job directory itself. */

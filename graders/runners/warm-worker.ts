@@ -2,7 +2,6 @@
 // inside one long-lived sandbox session whose folders the harness fills with one job at a time.
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
 import { supervise, type Supervised, type SupervisedExit } from '../process/supervise.js';
@@ -69,7 +68,8 @@ export class WarmWorker {
 
   /** Opens the sandbox session and starts the worker; rejects with the reason when it cannot be started. */
   static async start(options: WarmWorkerOptions): Promise<WarmWorker> {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-worker-'));
+    // Where the sandbox can reach (under root, bubblewrap mounts as the slot uid, which cannot pass a private TMPDIR).
+    const root = await mkdtemp(path.join(await options.sandbox.jobsDir(), 'dlgrade-worker-'));
     const slot = path.join(root, 'slot');
     try {
       // Traversable (not listable) by the sandbox's uid, like a fresh runner's job folder.
@@ -111,7 +111,8 @@ export class WarmWorker {
       path.posix.join(inside.runnerDir, 'worker.py'),
       // Emptied after every job, but only inside the sandbox's own namespaces (the worker checks).
       ...['/tmp', '/dev/shm', inside.workDir].flatMap((d) => ['--scratch', d]),
-    ]);
+      // As the pid namespace's init, the worker cannot be signalled by the children it forks.
+    ], { init: true });
     const readyEvent = new Promise<WorkerEvent>((resolve) => (this.ready = resolve));
     const proc = supervise(command.file, command.args, {
       cwd: command.cwd,

@@ -14,7 +14,9 @@ travel over this worker's stdin/stdout, one JSON object per line:
 Isolation between the submissions one worker serves, one at a time:
 - before any submission code runs, the child's fds 0 and 1 are /dev/null, fd 2 a pipe only the worker
   reads (the "last words" of a crash), and every other fd is closed: a child cannot reach this channel;
-- the worker is not dumpable, so a child (same uid) can neither ptrace it nor read its memory;
+- in the sandbox the worker is its pid namespace's init (bwrap --as-pid-1), so a child cannot signal it (the
+  kernel drops signals to init that init has no handler for, and the worker keeps none); and it is not
+  dumpable, so a child (same uid) can neither ptrace it nor read its memory;
 - when a child ends, and in the sandbox's own pid namespace, every other process but this worker and the
   namespace's init is killed, every System V IPC object removed, and /tmp, /dev/shm and the working
   directory emptied, before the worker reports the end; "clean": false makes the harness retire the worker;
@@ -81,15 +83,18 @@ def kill_namespace(spare):
     return not living_pids(spare)
 
 
-def reap():
-    """Collects every finished child of the worker (and orphans are init's to reap)."""
+def reap(keep=None):
+    """Collects every finished child (as init, orphans too); the status of pid `keep` is returned, if collected."""
+    kept = None
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return kept
         if pid == 0:
-            return
+            return kept
+        if pid == keep:
+            kept = status
 
 
 def remove_ipc():
@@ -140,8 +145,11 @@ def empty_dir(path):
 class Worker:
     def __init__(self, scratch):
         self.pid = os.getpid()
-        # As in dlgrade_runner: the sandbox's own pid namespace, where this worker is pid 2 under bwrap's init.
-        self.own_namespace = os.environ.get("DLGRADE_SANDBOX") == "bwrap" and self.pid == 2 and os.getppid() == 1
+        # The sandbox's own pid namespace: the worker is its init (--as-pid-1), or pid 2 under bwrap's reaper.
+        in_bwrap = os.environ.get("DLGRADE_SANDBOX") == "bwrap"
+        self.own_namespace = in_bwrap and (self.pid == 1 or (self.pid == 2 and os.getppid() == 1))
+        # What a sweep must not kill: the worker, and the reaper above it if there is one.
+        self.spare = {self.pid, 1}
         self.scratch = scratch if self.own_namespace else []
         self.inbox = b""
         self.child = None  # {"id", "pid", "pidfd", "err", "tail", "killed"}
@@ -158,7 +166,7 @@ class Worker:
             self.become_child(request, err_w)  # never returns
         os.close(err_w)
         pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-        self.child = {"id": request["id"], "pid": pid, "pidfd": pidfd, "err": err_r, "tail": b"", "killed": False}
+        self.child = {"id": request["id"], "pid": pid, "pidfd": pidfd, "err": err_r, "tail": b"", "killed": False, "status": None}
         send({"event": "started", "id": request["id"]})
 
     def become_child(self, request, err_w):
@@ -178,6 +186,11 @@ class Worker:
             resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            # As in a fresh `python -X faulthandler`: a crash leaves a traceback in the last words.
+            import faulthandler
+
+            faulthandler.enable()
             work = request.get("work")
             if work:
                 os.chdir(work)
@@ -228,9 +241,15 @@ class Worker:
     def try_finish(self):
         """If the child has ended: clean up after it and report. Returns whether it had ended."""
         child = self.child
-        pid, status = os.waitpid(child["pid"], os.WNOHANG)
-        if pid == 0:
-            return False
+        if child["status"] is None:
+            try:
+                pid, status = os.waitpid(child["pid"], os.WNOHANG)
+            except ChildProcessError:
+                return False
+            if pid == 0:
+                return False
+            child["status"] = status
+        status = child["status"]
         # The child's process group (outside a namespace this is all we can reach) and, inside one, everything.
         try:
             os.killpg(child["pid"], signal.SIGKILL)
@@ -238,7 +257,7 @@ class Worker:
             pass
         clean = True
         if self.own_namespace:
-            clean = kill_namespace({1, self.pid})
+            clean = kill_namespace(self.spare)
             clean = remove_ipc() and clean
             for path in self.scratch:
                 clean = empty_dir(path) and clean
@@ -289,12 +308,16 @@ class Worker:
                 watched.append(self.child["err"])
                 if self.child["pidfd"] is not None:
                     watched.append(self.child["pidfd"])
-            # Without pidfds (Linux < 5.3) the child's end is polled.
-            timeout = None if not self.child or self.child["pidfd"] is not None else 0.01
+            # Without pidfds (Linux < 5.3) the child's end is polled; orphans are reaped at least once a second.
+            timeout = None if not self.child else 1.0 if self.child["pidfd"] is not None else 0.01
             readable, _, _ = select.select(watched, [], [], timeout)
             if self.child and self.child["err"] in readable:
                 self.read_stderr()
             if self.child:
+                # As init, orphans are the worker's to reap; the child's own status is kept if it comes up.
+                status = reap(self.child["pid"])
+                if status is not None:
+                    self.child["status"] = status
                 self.try_finish()
             if 0 in readable:
                 data = os.read(0, 65536)
@@ -326,6 +349,11 @@ def main(argv):
     import dlgrade_runner  # noqa: F401
 
     worker = Worker(scratch)
+    # No handler for any signal a child could send: as the namespace's init, the worker then receives none.
+    import faulthandler
+
+    faulthandler.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Not dumpable: a child running as the same uid cannot ptrace the worker or read /proc/<worker>/mem.
     prctl(PR_SET_DUMPABLE, 0)
     if worker.own_namespace:
