@@ -1,0 +1,366 @@
+// `npm run bench`: how fast batch grading is, side by side with what it would cost without warm workers.
+// Usage: npm run bench -- [--n 200] [--runs 3] [--assignments style-transfer,mlp-backprop] [--no-sandbox]
+// Every figure is the median of --runs runs. Targets (issue 7): warm-worker overhead ≥ 20× below a fresh
+// process; 200 style-transfer submissions with the sandbox on, on 2 cores, in < 30 s; check < 2 s; .npz reading
+// within 2× of a raw read of the same bytes.
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadAssignment, projectRoot } from '../graders/manifest/load-manifest.js';
+import { FixtureStore } from '../graders/fixtures/load-case.js';
+import { createRunner } from '../graders/runners/create-runner.js';
+import { selectSandbox } from '../graders/runners/select-sandbox.js';
+import { defaultPython } from '../graders/runners/python-runner.js';
+import { memoryLimitMb, runnerQuestion, selectedCases, type GradingContext } from '../graders/engine/grade-submission.js';
+import type { Runner, RunnerJob } from '../graders/runners/runner.js';
+import type { Sandbox } from '../graders/runners/sandbox.js';
+import { loadNpz, readNpz, writeNpz } from '../graders/npz/npz.js';
+
+const run = promisify(execFile);
+const ROOT = projectRoot();
+const BIN = path.join(ROOT, 'bin', 'dlgrade.js');
+
+interface Options {
+  n: number;
+  runs: number;
+  assignments: string[];
+  sandbox: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { n: 200, runs: 3, assignments: ['style-transfer', 'mlp-backprop'], sandbox: true };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--n') options.n = Number(value), i++;
+    else if (flag === '--runs') options.runs = Number(value), i++;
+    else if (flag === '--assignments') options.assignments = value.split(','), i++;
+    else if (flag === '--no-sandbox') options.sandbox = false;
+    else throw new Error(`unknown option ${flag} (expected --n N, --runs N, --assignments a,b, --no-sandbox)`);
+  }
+  if (!Number.isInteger(options.n) || options.n < 2 || !Number.isInteger(options.runs) || options.runs < 1) throw new Error('--n must be >= 2 and --runs >= 1');
+  return options;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+const now = () => performance.now();
+const log = (line = '') => process.stdout.write(line + '\n');
+const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
+
+/** Rows as an aligned text table. */
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ') + (i === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : '')).join('\n');
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Synthetic submissions: the bundled examples (correct and each wrong one), each copy made distinct.
+
+/** Examples that end in a timeout measure the time limit, not grading: they are left out of the mix. */
+const SLOW_EXAMPLES = new Set(['hangs-in-tv']);
+
+async function generateSubmissions(assignment: string, n: number, into: string): Promise<{ dir: string; mix: string }> {
+  const examples = path.join(ROOT, 'examples', assignment);
+  const names = (await readdir(examples, { withFileTypes: true })).filter((e) => e.isDirectory() && !SLOW_EXAMPLES.has(e.name)).map((e) => e.name).sort();
+  const wrong = names.filter((x) => x !== 'correct');
+  const dir = path.join(into, assignment);
+  await mkdir(dir, { recursive: true });
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    // Half correct, half spread over the wrong examples.
+    const from = i % 2 === 0 || wrong.length === 0 ? 'correct' : wrong[(i >> 1) % wrong.length];
+    counts.set(from, (counts.get(from) ?? 0) + 1);
+    const target = path.join(dir, `student-${String(i).padStart(4, '0')}`);
+    await cp(path.join(examples, from), target, { recursive: true, filter: (src) => path.basename(src) !== 'expected.json' });
+    for (const file of await readdir(target)) {
+      if (file.endsWith('.py')) await writeFile(path.join(target, file), (await readFile(path.join(target, file), 'utf8')) + `\n# synthetic submission ${i}\n`);
+    }
+  }
+  return { dir, mix: [...counts].map(([k, v]) => `${v} ${k}`).join(', ') };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// 1. Per-submission overhead: warm worker vs a fresh process, on a job whose own work is one tiny case.
+
+async function tinyJob(assignment: string, submissionDir: string): Promise<RunnerJob> {
+  const a = await loadAssignment(assignment);
+  const store = new FixtureStore(a);
+  const ctx = { assignment: a } as GradingContext;
+  for (const q of a.manifest.questions) {
+    for (const c of selectedCases(q, 'check')) {
+      if (c.source) continue;
+      const loaded = await store.load(q, c);
+      const size = Object.values(loaded.inputs).reduce((s, x) => s + x.data.length, 0);
+      if (size > 4096) continue;
+      return { submissionDir, questions: { [q.id]: runnerQuestion(q, ctx) }, cases: [{ index: 0, question: q.id, case: c.id, inputs: loaded.inputs }], memoryMb: memoryLimitMb(a.manifest) };
+    }
+  }
+  throw new Error(`${assignment} has no small public case`);
+}
+
+/** Wall time per submission minus the time the case itself took in Python: what running it costs on top. */
+async function overheadPerSubmission(runner: Runner, job: RunnerJob, count: number): Promise<number[]> {
+  const overheads: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = now();
+    const outcome = await runner.run(job);
+    const wall = now() - started;
+    const inCase = [...outcome.cases.values()].reduce((s, c) => s + c.durationMs, 0);
+    if ([...outcome.cases.values()].some((c) => c.status !== 'ok')) throw new Error(`the overhead job failed: ${JSON.stringify([...outcome.cases.values()][0]?.error)}`);
+    overheads.push(wall - inCase);
+  }
+  return overheads;
+}
+
+async function benchOverhead(assignment: string, sandbox: Sandbox, options: Options) {
+  const a = await loadAssignment(assignment);
+  const job = await tinyJob(assignment, path.join(ROOT, 'examples', assignment, 'correct'));
+  const warmRuns: number[] = [];
+  const freshRuns: number[] = [];
+  const startups: number[] = [];
+  for (let r = 0; r < options.runs; r++) {
+    const warm = createRunner(a.manifest, { sandbox, workers: 1, notify: (l) => progress(l) });
+    const t = now();
+    await warm.run(job); // the first job waits for the worker to import PyTorch
+    startups.push(now() - t);
+    warmRuns.push(median(await overheadPerSubmission(warm, job, 20)));
+    await warm.close?.();
+    const fresh = createRunner(a.manifest, { sandbox });
+    freshRuns.push(median(await overheadPerSubmission(fresh, job, 4)));
+    progress(`overhead ${assignment} run ${r + 1}/${options.runs}: warm ${ms(warmRuns.at(-1)!)}, fresh ${ms(freshRuns.at(-1)!)}`);
+  }
+  return { warm: median(warmRuns), fresh: median(freshRuns), startup: median(startups), caseId: `${job.cases[0].question}/${job.cases[0].case}` };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// 2. Batch throughput: the real CLI, end to end, at --jobs 1 and --jobs 2.
+
+async function benchBatch(assignment: string, submissions: string, jobs: number, options: Options, warm = true): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < options.runs; r++) {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-bench-out-'));
+    const args = [BIN, 'grade', assignment, submissions, '--out', out, '--jobs', String(jobs), '--force', '--no-progress', ...(options.sandbox ? [] : ['--no-sandbox']), ...(warm ? [] : ['--no-warm'])];
+    const t = now();
+    await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+    times.push(now() - t);
+    await rm(out, { recursive: true, force: true });
+    progress(`batch ${assignment} --jobs ${jobs}${warm ? '' : ' --no-warm'} run ${r + 1}/${options.runs}: ${ms(times.at(-1)!)}`);
+  }
+  return median(times);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// 3. `dlgrade check` on one submission, end to end (Node start, modules, sandbox probe, PyTorch import, grading).
+
+async function benchCheck(assignment: string, options: Options): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < Math.max(3, options.runs); r++) {
+    const t = now();
+    await run(process.execPath, [BIN, 'check', assignment, '--submission', path.join(ROOT, 'examples', assignment, 'correct')], { env: { ...process.env, NO_COLOR: '1' } });
+    times.push(now() - t);
+  }
+  return median(times);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// 4. .npz reading against a raw read of the same files (the committed fixtures, deflated; and the same arrays
+//    stored uncompressed, as np.savez writes a runner's outputs).
+
+function npzFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = path.join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.npz')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+async function benchNpz(options: Options) {
+  const deflated = options.assignments.flatMap((a) => npzFiles(path.join(ROOT, 'fixtures', a)));
+  const storedDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-bench-npz-'));
+  const stored: string[] = [];
+  for (const [i, f] of deflated.entries()) {
+    const file = path.join(storedDir, `${i}.npz`);
+    await writeFile(file, writeNpz(await loadNpz(f)));
+    stored.push(file);
+  }
+  const measure = async (files: string[]) => {
+    const bytes = (await Promise.all(files.map((f) => stat(f)))).reduce((s, x) => s + x.size, 0);
+    const raw: number[] = [];
+    const npz: number[] = [];
+    const parse: number[] = [];
+    // Interleaved, many times: the figures are milliseconds on a page-cached file.
+    for (let r = 0; r < Math.max(15, options.runs * 5); r++) {
+      let t = now();
+      const buffers = [];
+      for (const f of files) buffers.push(await readFile(f));
+      raw.push(now() - t);
+      t = now();
+      for (const f of files) await loadNpz(f);
+      npz.push(now() - t);
+      t = now();
+      for (const [i, b] of buffers.entries()) readNpz(b, files[i]);
+      parse.push(now() - t);
+    }
+    return { files: files.length, mb: bytes / 1e6, raw: median(raw), npz: median(npz), parse: median(parse) };
+  };
+  const result = { deflated: await measure(deflated), stored: await measure(stored) };
+  await rm(storedDir, { recursive: true, force: true });
+  return result;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// 5. Reference time per back end: regenerating (and checking, without writing) the fixtures, in a fresh process
+//    per back end (TensorFlow.js keeps one active back end per process).
+
+async function measureReferenceInProcess(assignment: string, backend: string): Promise<void> {
+  const { generateFixtures } = await import('../graders/fixtures/generate.js');
+  const { loadReference } = await import('../reference/index.js');
+  const a = await loadAssignment(assignment);
+  const reference = await loadReference(a.manifest.id);
+  if (!reference) throw new Error(`no reference for ${assignment}`);
+  const t = now();
+  await generateFixtures(a, reference, { check: true, backend });
+  process.stdout.write(JSON.stringify({ ms: now() - t }) + '\n');
+}
+
+async function benchReference(assignment: string, backend: string, options: Options): Promise<number | string> {
+  const times: number[] = [];
+  const self = fileURLToPath(import.meta.url);
+  for (let r = 0; r < options.runs; r++) {
+    try {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--measure-reference', assignment, backend], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+      times.push((JSON.parse(stdout.trim().split('\n').at(-1)!) as { ms: number }).ms);
+    } catch (error) {
+      return `failed: ${String((error as { stderr?: string }).stderr ?? error).trim().split('\n').at(-1)}`;
+    }
+  }
+  return median(times);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+
+async function ensureBuilt(): Promise<void> {
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) t = Math.max(t, newest(p));
+      else if (e.name.endsWith('.ts') || e.name.endsWith('.py')) t = Math.max(t, statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  const built = statSync(path.join(ROOT, 'dist', 'scripts', 'cli.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (built < Math.max(newest(path.join(ROOT, 'graders')), newest(path.join(ROOT, 'scripts')))) {
+    progress('building (dist/ is older than the sources)…');
+    await run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--measure-reference') return measureReferenceInProcess(process.argv[3], process.argv[4]);
+  const options = parseArgs(process.argv.slice(2));
+  await ensureBuilt();
+  const sandbox = await selectSandbox(options.sandbox ? 'preferred' : 'off', defaultPython(), (line) => log(line));
+  if (options.sandbox && sandbox.name === 'none') options.sandbox = false;
+  const cores = os.availableParallelism();
+  log(`dlgrade bench — ${options.n} synthetic submissions per assignment, median of ${options.runs} run(s); ${cores} cores; sandbox: ${sandbox.name}; node ${process.versions.node}`);
+  log(`machine load at start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1/5/15 min)`);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-bench-'));
+  const figures: Record<string, number> = {};
+  try {
+    // 1 + 2 per assignment
+    for (const assignment of options.assignments) {
+      const { dir, mix } = await generateSubmissions(assignment, options.n, work);
+      log(`\n## ${assignment}  (${options.n} submissions: ${mix})`);
+      const overhead = await benchOverhead(assignment, sandbox, options);
+      figures[`${assignment}.overheadRatio`] = overhead.fresh / overhead.warm;
+      log(`\nPer-submission overhead (one tiny case, ${overhead.caseId}; wall time minus the case's own time)`);
+      log(
+        table([
+          ['runner', 'overhead / submission', 'vs warm'],
+          ['warm worker (forked child)', ms(overhead.warm), '1.0×'],
+          ['fresh process per submission', ms(overhead.fresh), ratio(overhead.fresh, overhead.warm)],
+        ]),
+      );
+      log(`(a warm worker's one-time start, PyTorch import included: ${ms(overhead.startup)})`);
+      const j1 = await benchBatch(assignment, dir, 1, options);
+      const j2 = await benchBatch(assignment, dir, 2, options);
+      figures[`${assignment}.batchJobs2Seconds`] = j2 / 1000;
+      log(`\nBatch throughput (dlgrade grade, end to end, warm workers, --force)`);
+      log(
+        table([
+          ['--jobs', 'wall time', 'submissions/s', 'vs --jobs 1'],
+          ['1', ms(j1), (options.n / (j1 / 1000)).toFixed(1), '1.0×'],
+          ['2', ms(j2), (options.n / (j2 / 1000)).toFixed(1), ratio(j1, j2)],
+        ]),
+      );
+      const check = await benchCheck(assignment, options);
+      figures[`${assignment}.checkSeconds`] = check / 1000;
+      log(`\ndlgrade check on one submission (examples/${assignment}/correct), end to end: ${ms(check)}`);
+    }
+
+    // 4
+    const npz = await benchNpz(options);
+    figures.npzRatioStored = npz.stored.npz / npz.stored.raw;
+    figures.npzRatioDeflated = npz.deflated.npz / npz.deflated.raw;
+    log(`\n## .npz reading (${options.assignments.join(', ')} fixtures)`);
+    const mbps = (mb: number, t: number) => `${(mb / (t / 1000)).toFixed(0)} MB/s`;
+    log(
+      table([
+        ['files', 'size', 'raw read', 'loadNpz', 'loadNpz vs raw', 'parse only (in memory)'],
+        ...(['stored', 'deflated'] as const).map((k) => {
+          const m = npz[k];
+          return [`${m.files} ${k === 'stored' ? 'uncompressed (np.savez, runner outputs)' : 'deflated (committed fixtures)'}`, `${m.mb.toFixed(1)} MB`, `${ms(m.raw)} (${mbps(m.mb, m.raw)})`, `${ms(m.npz)} (${mbps(m.mb, m.npz)})`, ratio(m.npz, m.raw), ms(m.parse)];
+        }),
+      ]),
+    );
+
+    // 5
+    log(`\n## Reference time per back end (fixture generation for every case, checked against the committed files, not written)`);
+    const rows = [['assignment', 'cpu', 'wasm', 'cpu / wasm']];
+    for (const assignment of options.assignments) {
+      const cpu = await benchReference(assignment, 'cpu', options);
+      const wasm = await benchReference(assignment, 'wasm', options);
+      rows.push([assignment, typeof cpu === 'number' ? ms(cpu) : cpu, typeof wasm === 'number' ? ms(wasm) : wasm, typeof cpu === 'number' && typeof wasm === 'number' ? ratio(cpu, wasm) : '—']);
+      progress(`reference ${assignment} done`);
+    }
+    log(table(rows));
+
+    // Targets
+    const st = 'style-transfer';
+    log(`\n## Targets`);
+    const target = (name: string, value: number | undefined, ok: (v: number) => boolean, shown: (v: number) => string) =>
+      [name, value === undefined ? 'not measured' : shown(value), value === undefined ? '—' : ok(value) ? 'met' : 'NOT MET'];
+    log(
+      table([
+        ['target', 'measured', ''],
+        ...options.assignments.map((a) => target(`warm overhead ≥ 20× below fresh (${a})`, figures[`${a}.overheadRatio`], (v) => v >= 20, (v) => `${v.toFixed(1)}×`)),
+        target(`${options.n} ${st} submissions, --jobs 2, ${sandbox.name === 'bwrap' ? 'sandbox on' : 'SANDBOX OFF'} < 30 s`, figures[`${st}.batchJobs2Seconds`], (v) => v < 30 && options.n >= 200 && sandbox.name === 'bwrap', (v) => `${v.toFixed(1)} s`),
+        ...options.assignments.map((a) => target(`check < 2 s (${a})`, figures[`${a}.checkSeconds`], (v) => v < 2, (v) => `${v.toFixed(2)} s`)),
+        target('.npz read within 2× of raw (uncompressed)', figures.npzRatioStored, (v) => v <= 2, (v) => `${v.toFixed(2)}×`),
+        target('.npz read within 2× of raw (deflated fixtures)', figures.npzRatioDeflated, (v) => v <= 2, (v) => `${v.toFixed(2)}×`),
+      ]),
+    );
+    log(`machine load at end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (1/5/15 min)`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
