@@ -49,6 +49,8 @@ export interface Supervised {
   done: Promise<SupervisedExit>;
   /** Writes one line to the process's stdin (only with `onLine`); false when the process is gone. */
   send(line: string): boolean;
+  /** Whether the process (and its pipes) keep Node running: a worker started ahead of need is held loosely. */
+  setRef(ref: boolean): void;
 }
 
 /** Starts `file args` in a new process group and watches it until it ends or is killed. */
@@ -70,7 +72,7 @@ export function supervise(file: string, args: string[], options: SuperviseOption
     });
   } catch (cause) {
     const done = Promise.resolve<SupervisedExit>({ kind: 'spawn-failed', stdoutTail: '', stderrTail: String(cause), durationMs: 0, cause });
-    return { pid: undefined, kill: () => {}, done, send: () => false };
+    return { pid: undefined, kill: () => {}, done, send: () => false, setRef: () => {} };
   }
   const stdout = tailKeeper(cap);
   const stderr = tailKeeper(cap);
@@ -130,7 +132,18 @@ export function supervise(file: string, args: string[], options: SuperviseOption
     stdin.write(line.endsWith('\n') ? line : `${line}\n`);
     return true;
   };
-  return { pid: child.pid, kill: killGroup, done, send };
+  const setRef = (ref: boolean): void => {
+    for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
+      const h = handle as { ref?: () => void; unref?: () => void } | null | undefined;
+      if (ref) h?.ref?.();
+      else h?.unref?.();
+    }
+    if (tick) {
+      if (ref) tick.ref();
+      else tick.unref();
+    }
+  };
+  return { pid: child.pid, kill: killGroup, done, send, setRef };
 }
 
 /** Calls `onLine` for each complete line of a stream; a line over 1 MiB is dropped rather than buffered. */

@@ -441,8 +441,23 @@ export function findTool(name: string, override?: string): string | undefined {
 /** Whether the sandbox works here, and if not why, in words a person can act on. */
 export type SandboxProbe = { ok: true; sandbox: BwrapSandbox } | { ok: false; reason: string };
 
-/** Finds the tools and starts one real sandboxed interpreter; the answer is kept for the process's lifetime. */
-export async function probeBwrap(interpreter: string): Promise<SandboxProbe> {
+const candidates = new Map<string, Promise<{ ok: true; sandbox: BwrapSandbox } | { ok: false; reason: string }>>();
+
+/**
+ * The bubblewrap sandbox this machine would use for `interpreter` (tools found, version read), before the test run
+ * that shows it works; one per interpreter and process, so a warm worker started on it ahead of the probe (see
+ * prestart.ts) runs in the very sandbox the probe then approves.
+ */
+export function bwrapCandidate(interpreter: string): Promise<{ ok: true; sandbox: BwrapSandbox } | { ok: false; reason: string }> {
+  let candidate = candidates.get(interpreter);
+  if (!candidate) {
+    candidate = findBwrap(interpreter);
+    candidates.set(interpreter, candidate);
+  }
+  return candidate;
+}
+
+async function findBwrap(interpreter: string): Promise<{ ok: true; sandbox: BwrapSandbox } | { ok: false; reason: string }> {
   const bwrap = findTool('bwrap', process.env.DLGRADE_BWRAP);
   if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed — on Debian or Ubuntu: apt-get install bubblewrap' };
   const prlimit = findTool('prlimit');
@@ -459,7 +474,15 @@ export async function probeBwrap(interpreter: string): Promise<SandboxProbe> {
     return { ok: false, reason: `${bwrap} --version failed: ${firstLine((cause as Error).message)}` };
   }
   if (!existsSync(interpreter)) return { ok: false, reason: `the Python interpreter ${interpreter} does not exist` };
-  const sandbox = new BwrapSandbox({ bwrap, prlimit, setpriv, disableUserns });
+  return { ok: true, sandbox: new BwrapSandbox({ bwrap, prlimit, setpriv, disableUserns }) };
+}
+
+/** Finds the tools and starts one real sandboxed interpreter; the answer is kept for the process's lifetime. */
+export async function probeBwrap(interpreter: string): Promise<SandboxProbe> {
+  const candidate = await bwrapCandidate(interpreter);
+  if (!candidate.ok) return candidate;
+  const { sandbox } = candidate;
+  const asRoot = process.getuid?.() === 0;
   const jobDir = await mkdtemp(path.join(await sandboxJobsDir(), 'dlgrade-probe-'));
   try {
     await Promise.all(['inputs', 'outputs', 'status'].map((d) => mkdir(path.join(jobDir, d))));

@@ -49,6 +49,11 @@ const encoded = new Map<string, Uint8Array>();
 const ENCODED_CACHE_BYTES = 256 * 1024 * 1024;
 let encodedBytes = 0;
 
+/** Encodes the job's inputs ahead of writing them (e.g. while waiting for a worker), so writing is a copy. */
+export function encodeJobInputs(job: RunnerJob): void {
+  for (const c of job.cases) encodeInputs(c.inputs);
+}
+
 function encodeInputs(inputs: Record<string, NdArray>): Uint8Array {
   const key = Object.entries(inputs)
     .map(([name, array]) => {

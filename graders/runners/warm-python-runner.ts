@@ -5,6 +5,7 @@ import type { RunOutcome, Runner, RunnerJob } from './runner.js';
 import { noSandbox, type Sandbox } from './sandbox.js';
 import { PythonRunner, checkInterpreter, defaultPython, pythonRunnerScript } from './python-runner.js';
 import { WarmWorker } from './warm-worker.js';
+import { encodeJobInputs } from './python-job.js';
 
 export interface WarmPythonRunnerOptions {
   python?: string;
@@ -15,6 +16,23 @@ export interface WarmPythonRunnerOptions {
   startupTimeoutS?: number;
   /** Where the one-line notice goes when warm workers cannot be used. */
   notify?: (line: string) => void;
+}
+
+/** A worker started at process start (prestart.ts), waiting for the first warm runner it fits. */
+let prestarted: Promise<WarmWorker | undefined> | undefined;
+
+/**
+ * Starts one warm worker now, loosely held (it does not keep Node running), for the runner a command creates
+ * later: PyTorch then imports while Node is still loading the CLI. A worker nobody adopts ends with the process.
+ */
+export function prestartWorker(python: string, sandbox: Promise<Sandbox>, memoryMb: number): Promise<void> {
+  let spawned!: () => void;
+  const started = new Promise<void>((resolve) => (spawned = resolve));
+  prestarted = sandbox
+    .then((sb) => WarmWorker.start({ python, sandbox: sb, runnerDir: path.dirname(pythonRunnerScript()), memoryMb, startupTimeoutS: 60, loose: true, onSpawn: spawned }))
+    .catch(() => undefined);
+  void prestarted.finally(spawned);
+  return started;
 }
 
 /** A worker that dies this many times in a row at startup makes the pool give up on warm workers. */
@@ -50,13 +68,38 @@ export class WarmPythonRunner implements Runner {
   warm(memoryMb: number): void {
     if (this.all.size + this.starting.size === 0 && !this.fallbackReason) {
       // A worker that could not start wakes a waiting job all the same: it tries again or falls back.
-      void this.startWorker(memoryMb).then((w) => this.release(w));
+      const early = prestarted;
+      prestarted = undefined;
+      if (!early) {
+        void this.startWorker(memoryMb).then((w) => this.release(w));
+        return;
+      }
+      // The pre-started worker does not keep Node running until adopted: this timer does meanwhile.
+      const keepAlive = setInterval(() => {}, 60_000);
+      const adopting = early.then((w) => {
+        clearInterval(keepAlive);
+        if (w && w.alive && w.python === this.python && w.sandbox === this.sandbox && w.memoryMb === memoryMb) {
+          w.hold(true);
+          this.all.add(w);
+          return w;
+        }
+        void w?.close();
+        return undefined;
+      });
+      this.starting.add(adopting);
+      void adopting.then(async (w) => {
+        this.starting.delete(adopting);
+        this.release(w ?? (await this.startWorker(memoryMb)));
+      });
     }
   }
 
   async run(job: RunnerJob): Promise<RunOutcome> {
     checkInterpreter(this.python);
-    const worker = this.fallbackReason ? undefined : await this.acquire(job.memoryMb);
+    const acquiring = this.fallbackReason ? undefined : this.acquire(job.memoryMb);
+    // While the worker is busy (importing PyTorch, or finishing another job), the inputs are encoded.
+    encodeJobInputs(job);
+    const worker = await acquiring;
     if (!worker) return this.freshRunner().run(job);
     let retire = false;
     try {

@@ -22,6 +22,10 @@ export interface WarmWorkerOptions {
   startupTimeoutS: number;
   /** Time a case may take to start in a child (no import happens there). */
   caseStartTimeoutS?: number;
+  /** Started ahead of need (see prestart.ts): the worker does not keep Node running until `hold(true)`. */
+  loose?: boolean;
+  /** Called once the worker process has been started (before it is ready). */
+  onSpawn?: () => void;
 }
 
 /** A worker's line on its stdout, as parsed (anything else is ignored). */
@@ -60,11 +64,29 @@ export class WarmWorker {
   private ready?: (event: WorkerEvent) => void;
   private exited?: Promise<SupervisedExit>;
 
+  private loose: boolean;
+
   private constructor(
     private readonly options: WarmWorkerOptions,
     private readonly root: string,
     private readonly session: SandboxSession,
-  ) {}
+  ) {
+    this.loose = options.loose === true;
+  }
+
+  /** Whether the worker keeps Node running (a worker started ahead of need does not, until it is used). */
+  hold(held: boolean): void {
+    this.loose = !held;
+    this.process?.setRef(held);
+  }
+
+  /** The interpreter and sandbox the worker runs with (a pre-started worker is adopted only if they match). */
+  get python(): string {
+    return this.options.python;
+  }
+  get sandbox(): Sandbox {
+    return this.options.sandbox;
+  }
 
   /** Opens the sandbox session and starts the worker; rejects with the reason when it cannot be started. */
   static async start(options: WarmWorkerOptions): Promise<WarmWorker> {
@@ -121,6 +143,8 @@ export class WarmWorker {
       onLine: (line) => this.onLine(line),
     });
     this.process = proc;
+    if (this.loose) proc.setRef(false);
+    this.options.onSpawn?.();
     this.launches++;
     this.exited = proc.done;
     this.exitedNow = undefined;
@@ -147,7 +171,7 @@ export class WarmWorker {
   }
 
   private onLine(line: string): void {
-    if (process.env.DLGRADE_DEBUG_WORKER) process.stderr.write(`dlgrade worker: ${line}\n`);
+    if (process.env.DLGRADE_DEBUG_WORKER) process.stderr.write(`${performance.now().toFixed(0)} ms dlgrade worker: ${line}\n`);
     let event: WorkerEvent;
     try {
       event = JSON.parse(line) as WorkerEvent;
