@@ -1,6 +1,7 @@
 // The harness side of the Python runner protocol, shared by the fresh-process and the warm-worker runners:
 // writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
-import { chmod, mkdir, open as openFile, readdir, lstat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open as openFile, readdir, lstat, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,10 +34,42 @@ const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: 512 * 1024 * 
 /** Time a case gets beyond its limit before the harness stops it (the runner's own alarm comes first). */
 const GRACE_MS = 2000;
 
-/** The case inputs (never the expected outputs) and the folders the runner writes into. */
-export async function writeInputs(folders: JobFolders, job: RunnerJob): Promise<void> {
+/**
+ * The case inputs (never the expected outputs) and the folders the runner writes into. With `sharedDir` (a
+ * folder of the harness's on the same file system, which no sandbox sees), each distinct input file is written
+ * there once and hard-linked into the job: only for a sandbox that exposes inputs/ read-only, since every job
+ * then shares the file.
+ */
+export async function writeInputs(folders: JobFolders, job: RunnerJob, sharedDir?: string): Promise<void> {
   await Promise.all([path.join(folders.specDir, 'inputs'), path.join(folders.resultDir, 'outputs'), path.join(folders.resultDir, 'status')].map((d) => mkdir(d, { recursive: true })));
-  await Promise.all(job.cases.map((c) => writeFile(path.join(folders.specDir, 'inputs', `${c.index}.npz`), encodeInputs(c.inputs))));
+  await Promise.all(
+    job.cases.map(async (c) => {
+      const target = path.join(folders.specDir, 'inputs', `${c.index}.npz`);
+      if (sharedDir) await link(await sharedInputFile(sharedDir, c.inputs), target);
+      else await writeFile(target, encodeInputs(c.inputs));
+    }),
+  );
+}
+
+const sharedFiles = new Map<string, Promise<string>>();
+
+/** The file in `sharedDir` holding these inputs, written (atomically, read-only) the first time they are asked for. */
+function sharedInputFile(sharedDir: string, inputs: Record<string, NdArray>): Promise<string> {
+  const file = path.join(sharedDir, `${createHash('sha256').update(inputsKey(inputs)).digest('hex').slice(0, 32)}.npz`);
+  let written = sharedFiles.get(file);
+  if (!written) {
+    written = (async () => {
+      await mkdir(sharedDir, { recursive: true, mode: 0o700 });
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, encodeInputs(inputs), { mode: 0o444 });
+      await rename(tmp, file);
+      return file;
+    })();
+    // A failed write is tried again next time rather than remembered.
+    written.catch(() => sharedFiles.delete(file));
+    sharedFiles.set(file, written);
+  }
+  return written;
 }
 
 // Every submission of a batch gets the same inputs for a case: each set is encoded once (an .npz of a case can
@@ -54,14 +87,19 @@ export function encodeJobInputs(job: RunnerJob): void {
   for (const c of job.cases) encodeInputs(c.inputs);
 }
 
-function encodeInputs(inputs: Record<string, NdArray>): Uint8Array {
-  const key = Object.entries(inputs)
+/** Names and array identities: equal keys mean the same inputs for the life of the process. */
+function inputsKey(inputs: Record<string, NdArray>): string {
+  return Object.entries(inputs)
     .map(([name, array]) => {
       let id = arrayIds.get(array);
       if (id === undefined) arrayIds.set(array, (id = nextArrayId++));
       return `${JSON.stringify(name)}:${id}`;
     })
     .join(',');
+}
+
+function encodeInputs(inputs: Record<string, NdArray>): Uint8Array {
+  const key = inputsKey(inputs);
   let bytes = encoded.get(key);
   if (!bytes) {
     bytes = writeNpz(inputs);

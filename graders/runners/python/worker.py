@@ -347,6 +347,12 @@ def main(argv):
     float((torch.ones(4, 4) @ torch.ones(4, 4)).sum())
     import torch.nn.functional  # noqa: F401
     import dlgrade_runner  # noqa: F401
+    import gc
+
+    # Everything imported so far is moved out of the collector's sight: a child's collections then never walk
+    # (and so never write to, and copy) the pages it shares with the worker.
+    gc.collect()
+    gc.freeze()
 
     worker = Worker(scratch)
     # No handler for any signal a child could send: as the namespace's init, the worker then receives none.
