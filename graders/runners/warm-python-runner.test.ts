@@ -1,0 +1,29 @@
+// The pool says so and falls back to a fresh process per submission when a warm worker cannot be started.
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { noSandbox } from './sandbox.js';
+import { WarmPythonRunner } from './warm-python-runner.js';
+import type { RunnerJob } from './runner.js';
+
+describe('WarmPythonRunner', () => {
+  it('falls back to a fresh process per submission, with one notice, when no worker can start', async () => {
+    const notices: string[] = [];
+    // An "interpreter" that exits at once: no worker ever becomes ready.
+    const runner = new WarmPythonRunner({ python: '/bin/false', sandbox: noSandbox, workers: 2, startupTimeoutS: 20, notify: (l) => notices.push(l) });
+    const job: RunnerJob = {
+      submissionDir: await mkdtemp(path.join(os.tmpdir(), 'dlgrade-fallback-')),
+      questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: 1 } },
+      cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
+      memoryMb: 1024,
+    };
+    const [a, b] = await Promise.all([runner.run(job), runner.run(job)]);
+    expect(runner.mode).toBe('fresh');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^note: warm Python workers are not available \(.*\); starting a fresh Python process per submission instead$/);
+    // The fresh process fails too here, and says how: the batch goes on.
+    for (const outcome of [a, b]) expect(outcome.cases.get(0)?.status).toBe('crash');
+    await runner.close();
+  });
+});
