@@ -1,10 +1,12 @@
 // Loads answers.yaml / answers.json and validates it question by question: a bad section costs that question only.
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DlgradeError, describeValue } from '../errors.js';
 import { SECTION_SCHEMAS, WRITTEN_QUESTION_IDS, type SectionAnswers, type WrittenQuestionId } from './schema.js';
+import { MAX_YAML_BYTES, firstDuplicateKey } from '../util/yaml-limits.js';
 
 /** One problem found in an answers file, located by its path inside the file and, when known, its line. */
 export interface AnswerIssue {
@@ -83,11 +85,31 @@ export async function loadAnswers(submission: string, displayRoot = process.cwd(
   return parseAnswers(await readText(file, displayRoot), display(file, displayRoot));
 }
 
+/**
+ * Reads a student's answers file: a regular file, not a symlink (which could point at a file of the host's and
+ * have its lines quoted back in the report), and no larger than MAX_YAML_BYTES.
+ */
 async function readText(file: string, displayRoot: string): Promise<string> {
+  const shown = display(file, displayRoot);
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    return await readFile(file, 'utf8');
+    handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (cause) {
-    throw new DlgradeError('ANSWERS_INVALID', 'cannot read the answers file', { file: display(file, displayRoot), cause });
+    const why = (cause as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symbolic link; expected a plain file' : 'cannot be read';
+    throw new DlgradeError('ANSWERS_INVALID', `the answers file ${why}`, { file: shown, cause });
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new DlgradeError('ANSWERS_INVALID', 'the answers file is not a plain file', { file: shown });
+    if (info.size > MAX_YAML_BYTES) {
+      throw new DlgradeError('ANSWERS_INVALID', `the answers file is ${(info.size / 1024 / 1024).toFixed(1)} MiB; it may be at most ${MAX_YAML_BYTES / 1024 / 1024} MiB`, { file: shown });
+    }
+    return await handle.readFile('utf8');
+  } catch (cause) {
+    if (cause instanceof DlgradeError) throw cause;
+    throw new DlgradeError('ANSWERS_INVALID', 'cannot read the answers file', { file: shown, cause });
+  } finally {
+    await handle.close();
   }
 }
 
@@ -105,8 +127,12 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
   if (text.includes('\u0000')) {
     throw new DlgradeError('ANSWERS_INVALID', 'is not a text file: expected YAML or JSON answers', { file });
   }
+  if (text.length > MAX_YAML_BYTES) {
+    throw new DlgradeError('ANSWERS_INVALID', `is ${(text.length / 1024 / 1024).toFixed(1)} MiB; an answers file may be at most ${MAX_YAML_BYTES / 1024 / 1024} MiB`, { file });
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by firstDuplicateKey: the parser's own check is quadratic in the number of keys.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   let data: unknown;
   if (file.endsWith('.json')) {
     try {
@@ -123,6 +149,11 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
       const first = doc.errors[0];
       const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
       throw new DlgradeError('ANSWERS_INVALID', `not valid YAML at line ${pos.line}, column ${pos.col}: ${first.message.split('\n')[0]}`, { file });
+    }
+    const duplicate = firstDuplicateKey(doc);
+    if (duplicate) {
+      const pos = lines.linePos(duplicate.offset);
+      throw new DlgradeError('ANSWERS_INVALID', `not valid YAML at line ${pos.line}, column ${pos.col}: Map keys must be unique ("${duplicate.key}" appears twice)`, { file });
     }
     try {
       data = doc.toJS({ maxAliasCount: 100 });

@@ -3,10 +3,11 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { DlgradeError, describeValue } from '../errors.js';
 import { Manifest, type ManifestT, type QuestionT } from './schema.js';
+import { MAX_YAML_BYTES, firstDuplicateKey } from '../util/yaml-limits.js';
 
 /** A validated manifest with the paths derived from where it lives. */
 export interface Assignment {
@@ -69,13 +70,29 @@ export async function loadAssignment(idOrPath: string, root = assignmentsRoot())
 
 /** Parses and validates manifest text; `file` is used in messages. Exported for tests and fuzzing. */
 export function parseManifest(text: string, file: string): ManifestT {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (text.length > MAX_YAML_BYTES) {
+    throw new DlgradeError('MANIFEST_INVALID', `is ${(text.length / 1024 / 1024).toFixed(1)} MiB; a manifest may be at most ${MAX_YAML_BYTES / 1024 / 1024} MiB`, { file });
+  }
+  // Duplicate keys are found by firstDuplicateKey: the parser's own check is quadratic in the number of keys.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
     throw new DlgradeError('MANIFEST_INVALID', `not valid YAML${where}: ${first.message.split('\n')[0]}`, { file });
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) {
+    const pos = lines.linePos(duplicate.offset);
+    throw new DlgradeError('MANIFEST_INVALID', `not valid YAML at line ${pos.line}, column ${pos.col}: Map keys must be unique ("${duplicate.key}" appears twice)`, { file });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    // An alias bomb ("billion laughs") or a merge loop.
+    throw new DlgradeError('MANIFEST_INVALID', `cannot be read as YAML: ${(cause as Error).message}`, { file, cause });
+  }
   if (!validateManifest(data)) {
     const messages = summarizeAjvErrors(validateManifest.errors ?? [], data);
     throw new DlgradeError('MANIFEST_INVALID', messages.join('; '), { file });
