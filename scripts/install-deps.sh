@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the class report's browser test (driven by playwright-core, never a downloaded browser).
-DEBIAN_PACKAGES=(python3-numpy python3-torch bubblewrap chromium)
+# bubblewrap and util-linux (prlimit, setpriv) make the sandbox that student code runs in.
+DEBIAN_PACKAGES=(python3-numpy python3-torch bubblewrap util-linux chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
