@@ -2,12 +2,12 @@
 // the case inputs read-only, nothing else of the harness; resource limits; an unprivileged uid per slot under root.
 import { execFile } from 'node:child_process';
 import { constants as fsConstants, existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { chmod, chown, copyFile, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, lstat, mkdir, open, readdir, readFile, realpath, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DlgradeError } from '../errors.js';
-import { minimalEnv, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
+import { makeJobDir, minimalEnv, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -483,7 +483,7 @@ export async function probeBwrap(interpreter: string): Promise<SandboxProbe> {
   if (!candidate.ok) return candidate;
   const { sandbox } = candidate;
   const asRoot = process.getuid?.() === 0;
-  const jobDir = await mkdtemp(path.join(await sandboxJobsDir(), 'dlgrade-probe-'));
+  const jobDir = await makeJobDir(await sandboxJobsDir(), 'probe');
   try {
     await Promise.all(['inputs', 'outputs', 'status'].map((d) => mkdir(path.join(jobDir, d))));
     await writeFile(path.join(jobDir, 'job.json'), '{}');

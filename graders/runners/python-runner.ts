@@ -1,5 +1,5 @@
 // Runs a Python submission in a fresh process: writes the job directory, starts the runner script, watches each case, reads the outcomes.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DlgradeError } from '../errors.js';
 import { supervise, type SupervisedExit } from '../process/supervise.js';
 import type { RunOutcome, Runner, RunnerJob } from './runner.js';
-import { noSandbox, type Sandbox, type SandboxSession } from './sandbox.js';
+import { makeJobDir, noSandbox, type Sandbox, type SandboxSession } from './sandbox.js';
 import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders } from './python-job.js';
 
 /** The runner script shipped with dlgrade (the same path from graders/ and from dist/graders/). */
@@ -52,7 +52,7 @@ export class PythonRunner implements Runner {
 
   async run(job: RunnerJob): Promise<RunOutcome> {
     checkInterpreter(this.python);
-    const jobDir = await mkdtemp(path.join(await this.sandbox.jobsDir(), 'dlgrade-job-'));
+    const jobDir = await makeJobDir(await this.sandbox.jobsDir(), 'job');
     const folders: JobFolders = { specDir: jobDir, resultDir: jobDir };
     let session: SandboxSession | undefined;
     try {

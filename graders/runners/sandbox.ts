@@ -1,5 +1,5 @@
 // How a runner's process is isolated. "none" runs it directly; the bubblewrap sandbox (bwrap-sandbox.ts) wraps it.
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -69,6 +69,41 @@ export interface Sandbox {
    */
   jobsDir(): Promise<string>;
   open(context: SandboxContext): Promise<SandboxSession>;
+}
+
+/**
+ * A fresh job folder under `dir` (a sandbox's jobsDir()), named after this process, so that folders left by a
+ * run that was killed (SIGKILL leaves no time to clean up) can be recognised and removed by a later run.
+ */
+export async function makeJobDir(dir: string, kind: 'job' | 'worker' | 'probe'): Promise<string> {
+  await removeStaleJobDirs(dir);
+  return mkdtemp(path.join(dir, `dlgrade-${kind}-${process.pid}-`));
+}
+
+const swept = new Set<string>();
+/** A left folder must be this old: a folder of a live run in another pid namespace sharing /tmp is spared. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/** Removes, once per folder and process, job folders of dlgrade processes that no longer exist. */
+async function removeStaleJobDirs(dir: string): Promise<void> {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const match = /^dlgrade-(?:job|worker|probe)-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!match || Number(match[1]) === process.pid || processExists(Number(match[1]))) continue;
+    const info = await lstat(path.join(dir, name)).catch(() => undefined);
+    if (!info?.isDirectory() || info.uid !== process.getuid?.() || Date.now() - info.mtimeMs < STALE_AFTER_MS) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /** The variables student code may see; everything else of the harness's environment is withheld. */

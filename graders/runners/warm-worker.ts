@@ -1,12 +1,12 @@
 // One warm Python worker (python/worker.py): PyTorch imported once, each job run in a fresh child forked from it,
 // inside one long-lived sandbox session whose folders the harness fills with one job at a time.
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
 import { supervise, type Supervised, type SupervisedExit } from '../process/supervise.js';
 import type { RunnerJob } from './runner.js';
-import type { Sandbox, SandboxSession } from './sandbox.js';
+import { makeJobDir, type Sandbox, type SandboxSession } from './sandbox.js';
 import { copyTree } from './bwrap-sandbox.js';
 import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders } from './python-job.js';
 import type { CaseOutcome } from './runner.js';
@@ -90,7 +90,7 @@ export class WarmWorker {
 
   /** Opens the sandbox session and starts the worker; rejects with the reason when it cannot be started. */
   static async start(options: WarmWorkerOptions): Promise<WarmWorker> {
-    const root = await mkdtemp(path.join(await workerDir(options.sandbox), 'dlgrade-worker-'));
+    const root = await makeJobDir(await workerDir(options.sandbox), 'worker');
     const slot = path.join(root, 'slot');
     try {
       // Traversable (not listable) by the sandbox's uid, like a fresh runner's job folder.
