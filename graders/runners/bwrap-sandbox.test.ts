@@ -133,8 +133,8 @@ print(os.getuid())`,
 
   it('sets the resource limits', async () => {
     const { session } = await open(3000);
-    const run = await py(session, 'import resource as r; print(r.getrlimit(r.RLIMIT_AS)[0], r.getrlimit(r.RLIMIT_FSIZE)[0], r.getrlimit(r.RLIMIT_NOFILE)[0], r.getrlimit(r.RLIMIT_CORE)[0])');
-    expect(String(run.stdout).trim().split(' ').map(Number)).toEqual([3000 * 1024 * 1024, SANDBOX_LIMITS.fileSizeBytes, SANDBOX_LIMITS.openFiles, 0]);
+    const run = await py(session, 'import resource as r; print(*(r.getrlimit(x)[0] for x in (r.RLIMIT_AS, r.RLIMIT_FSIZE, r.RLIMIT_NOFILE, r.RLIMIT_CORE, r.RLIMIT_NPROC)))');
+    expect(String(run.stdout).trim().split(' ').map(Number)).toEqual([3000 * 1024 * 1024, SANDBOX_LIMITS.fileSizeBytes, SANDBOX_LIMITS.openFiles, 0, SANDBOX_LIMITS.processes]);
     const small = await open(100);
     const floor = await py(small.session, 'import resource as r; print(r.getrlimit(r.RLIMIT_AS)[0])');
     expect(Number(String(floor.stdout).trim())).toBe(SANDBOX_LIMITS.minMemoryMb * 1024 * 1024);

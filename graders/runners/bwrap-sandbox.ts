@@ -16,9 +16,10 @@ const MiB = 1024 * 1024;
  * The limits every sandboxed process gets, and why:
  * - address space: the manifest's memory_mb, never below `minMemoryMb` — importing PyTorch reserves about
  *   650 MB of address space here (it fails at a 500 MB limit and works at 1 GB), so 1.5 GiB leaves margin;
- * - processes (tasks, threads included) per slot uid: 64 — PyTorch runs one thread with OMP_NUM_THREADS=1, and a
- *   limit below its thread count makes it hang rather than fail, so keep it well above; low enough that a fork
- *   bomb stops at once;
+ * - processes (tasks, threads included) per sandbox: 64, set inside its user namespace, where the kernel counts
+ *   that sandbox's processes only (and under root also per slot uid) — PyTorch runs one thread with
+ *   OMP_NUM_THREADS=1, and a limit below its thread count makes it hang rather than fail, so keep it well above;
+ *   low enough that a fork bomb stops at once, without touching the other sandboxes;
  * - file size: 256 MiB, the largest outputs file the harness reads;
  * - open files: 256; core dumps: none;
  * - tmpfs: /tmp 256 MiB (a submission may write 100 MB of scratch files), /dev/shm 64 MiB, working dir 64 MiB.
@@ -72,7 +73,9 @@ export class BwrapSandbox implements Sandbox {
     try {
       const binds = await this.bindsFor(context.interpreter);
       await prepareJobDir(context, slot?.uid);
-      const nproc = asRoot ? SANDBOX_LIMITS.processes : (await countOwnTasks()) + SANDBOX_LIMITS.processes;
+      // The outer process limit counts every process of the uid: under root the slot's alone; otherwise all of
+      // the user's, so it is set high there, and the real limit is set again inside (see wrapCommand).
+      const nproc = asRoot ? SANDBOX_LIMITS.processes : (await countOwnTasks()) + SANDBOX_LIMITS.processes * MAX_SLOTS;
       const tools = this.tools;
       return {
         paths: INSIDE,
@@ -173,6 +176,11 @@ function wrapCommand(
     INSIDE.workDir,
     '--clearenv',
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
+    '--',
+    // Set again inside the sandbox's user namespace, where the kernel counts only this sandbox's processes:
+    // without it, one fork bomb would use up the limit of every sandbox of the same user (not root).
+    tools.prlimit,
+    `--nproc=${SANDBOX_LIMITS.processes}`,
     '--',
     file,
     ...args,
