@@ -100,6 +100,28 @@ type PyValue =
 
 class LiteralError extends Error {}
 
+// The exact header NumPy writes, e.g. "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }" padded with
+// spaces and a newline. Matching it spares the general literal parser on every member of an .npz (fixtures
+// hold hundreds of small arrays); anything else still goes through that parser, and every value goes through
+// the same checks either way.
+const CANONICAL_HEADER = /^\{'descr': '([<>|=]?[a-zA-Z]\d*)', 'fortran_order': (True|False), 'shape': \(((?:\d+, )*\d+,?|)\), \} *\n$/;
+
+function canonicalHeader(text: string): PyValue | undefined {
+  const m = CANONICAL_HEADER.exec(text);
+  if (!m) return undefined;
+  const dims = m[3] === '' ? [] : m[3].split(',').map((d) => d.trim()).filter((d) => d !== '');
+  // A one-element tuple needs its comma in Python: "(3)" is an int, not a shape.
+  if (dims.length === 1 && !m[3].endsWith(',')) return undefined;
+  return {
+    kind: 'dict',
+    entries: [
+      [{ kind: 'str', value: 'descr' }, { kind: 'str', value: m[1] }],
+      [{ kind: 'str', value: 'fortran_order' }, { kind: 'bool', value: m[2] === 'True' }],
+      [{ kind: 'str', value: 'shape' }, { kind: 'tuple', items: dims.map((d) => ({ kind: 'int' as const, value: BigInt(d), text: d })) }],
+    ],
+  };
+}
+
 class LiteralParser {
   pos = 0;
   constructor(private readonly text: string) {}
@@ -308,15 +330,13 @@ export function parseNpyHeader(bytes: Uint8Array, place: Place, maxArrayBytes: n
       fail(place, 'header is not valid UTF-8', e);
     }
   } else {
-    // latin1, decoded by hand: TextDecoder('latin1') is really windows-1252.
-    let s = '';
-    for (let i = 0; i < raw.length; i += 8192) s += String.fromCharCode(...raw.subarray(i, i + 8192));
-    text = s;
+    // latin1 (ISO-8859-1, as Buffer decodes it; TextDecoder('latin1') is really windows-1252).
+    text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
   }
 
   let dict: PyValue;
   try {
-    dict = new LiteralParser(text).parseAll();
+    dict = canonicalHeader(text) ?? new LiteralParser(text).parseAll();
   } catch (e) {
     if (!(e instanceof LiteralError)) throw e;
     fail(place, `header is not a Python dict literal: ${e.message} (header: ${JSON.stringify(clip(text.trimEnd()))})`, e);
@@ -391,6 +411,16 @@ function decodeOwn(data: Uint8Array, h: NpyHeader): TypedData {
   return new CTOR_OF[h.info.dtype](copy.buffer);
 }
 
+/**
+ * The data as a view into `bytes`, without a copy, when the caller hands the bytes over (`owned`) and they can be
+ * used as they are: host byte order, aligned for the element type, not bool (normalised to 0/1 by a copy).
+ */
+function viewInto(bytes: Uint8Array, h: NpyHeader, count: number): TypedData | undefined {
+  const offset = bytes.byteOffset + h.dataStart;
+  if (h.info.dtype === 'bool' || h.littleEndian !== HOST_LE || offset % h.info.itemsize !== 0 || !(bytes.buffer instanceof ArrayBuffer)) return undefined;
+  return new CTOR_OF[h.info.dtype](bytes.buffer, offset, count);
+}
+
 /** npyjs only makes views in host order at an aligned offset, and returns bools as a JS array. */
 function decodeWithNpyjs(bytes: Uint8Array, h: NpyHeader, count: number): TypedData | undefined {
   if (h.info.dtype === 'bool' || h.littleEndian !== HOST_LE || h.dataStart % h.info.itemsize !== 0) return undefined;
@@ -448,10 +478,10 @@ function fortranToC(data: TypedData, shape: number[]): TypedData {
 }
 
 /** Reads one .npy held in `bytes`; `place` names the file (and member) for messages. */
-export function decodeNpy(bytes: Uint8Array, place: Place, maxArrayBytes: number): NdArray {
+export function decodeNpy(bytes: Uint8Array, place: Place, maxArrayBytes: number, owned = false): NdArray {
   const h = parseNpyHeader(bytes, place, maxArrayBytes);
   const count = h.dataBytes / h.info.itemsize;
-  let data = decodeWithNpyjs(bytes, h, count) ?? decodeOwn(bytes.subarray(h.dataStart), h);
+  let data = (owned ? viewInto(bytes, h, count) : undefined) ?? decodeWithNpyjs(bytes, h, count) ?? decodeOwn(bytes.subarray(h.dataStart), h);
   if (h.fortranOrder && h.shape.length > 1) data = fortranToC(data, h.shape);
   return { dtype: h.info.dtype, shape: h.shape, data };
 }

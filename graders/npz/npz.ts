@@ -195,7 +195,8 @@ function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>):
   return members;
 }
 
-function memberBytes(b: Uint8Array, m: Member, at: Place): Uint8Array {
+/** A member's bytes, and whether they are a fresh buffer of their own (an inflated member) rather than part of `b`. */
+function memberBytes(b: Uint8Array, m: Member, at: Place): { bytes: Uint8Array; fresh: boolean } {
   const raw = b.subarray(m.dataStart, m.dataStart + m.compressedSize);
   let out: Uint8Array;
   if (m.method === 0) {
@@ -217,14 +218,15 @@ function memberBytes(b: Uint8Array, m: Member, at: Place): Uint8Array {
   }
   const crc = crc32(out);
   if (crc !== m.crc) fail(at, `CRC-32 mismatch: directory says ${hex32(m.crc)}, data has ${hex32(crc)} (corrupt archive)`);
-  return out;
+  return { bytes: out, fresh: m.method !== 0 };
 }
 
 /**
  * Reads an .npz archive: a Map from key (member name without ".npy") to array, in archive order.
  * Every problem throws DlgradeError('NPZ_INVALID') naming `source` and the member.
+ * With `owned`, the caller hands `bytes` over: arrays may then be views into it instead of copies.
  */
-export function readNpz(bytes: Uint8Array, source: string, limits?: ReadLimits): Map<string, NdArray> {
+export function readNpz(bytes: Uint8Array, source: string, limits?: ReadLimits, options: { owned?: boolean } = {}): Map<string, NdArray> {
   const lim = resolveLimits(limits);
   const place: Place = { source };
   const b = bytes;
@@ -241,7 +243,9 @@ export function readNpz(bytes: Uint8Array, source: string, limits?: ReadLimits):
   const out = new Map<string, NdArray>();
   for (const m of members) {
     const at: Place = { source, member: m.name };
-    out.set(m.key, decodeNpy(memberBytes(b, m, at), at, lim.maxArrayBytes));
+    const member = memberBytes(b, m, at);
+    // An inflated member is a buffer of its own; a stored one is part of `bytes`, ours only if handed over.
+    out.set(m.key, decodeNpy(member.bytes, at, lim.maxArrayBytes, member.fresh || options.owned === true));
   }
   return out;
 }
@@ -282,31 +286,17 @@ export async function loadNpz(file: string, limits?: ReadLimits): Promise<Map<st
   const lim = resolveLimits(limits);
   let buf: Buffer;
   try {
-    // One open file for the checks and the read: no second path lookup, and the file checked is the file read.
-    const fh = await open(file, 'r');
-    try {
-      const st = await fh.stat();
-      if (!st.isFile()) fail({ source: file }, 'is not a regular file');
-      if (st.size > fileSizeLimit(lim)) {
-        fail({ source: file }, `is ${st.size} bytes, larger than the ${lim.maxTotalBytes}-byte total limit allows`);
-      }
-      buf = Buffer.allocUnsafe(st.size);
-      let filled = 0;
-      while (filled < st.size) {
-        const { bytesRead } = await fh.read(buf, filled, st.size - filled, filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      // A file that shrank while being read is truncated; the zip checks below report it.
-      if (filled < st.size) buf = buf.subarray(0, filled);
-    } finally {
-      await fh.close();
+    const st = await stat(file);
+    if (!st.isFile()) fail({ source: file }, 'is not a regular file');
+    if (st.size > fileSizeLimit(lim)) {
+      fail({ source: file }, `is ${st.size} bytes, larger than the ${lim.maxTotalBytes}-byte total limit allows`);
     }
+    buf = await readFile(file);
   } catch (e) {
     if (e instanceof DlgradeError) throw e;
     fail({ source: file }, `cannot read: ${(e as Error)?.message ?? e}`, e);
   }
-  return readNpz(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file, lim);
+  return readNpz(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file, lim, { owned: true });
 }
 
 /** Writes an .npz atomically: a temp file in the same directory, fsynced, then renamed over `file`. */
