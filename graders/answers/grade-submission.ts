@@ -1,4 +1,5 @@
 // The engine's entry for answers assignments: reads a submission's answers file and builds the same Result as code.
+import { buildResult } from '../result/build.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,9 +9,7 @@ import type { ToleranceT } from '../manifest/schema.js';
 import type { NumberTolerance } from './cells.js';
 import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
 import { hashSubmission, selectedCases, selectedQuestions } from '../engine/grade-submission.js';
-import { RESULT_SCHEMA_VERSION, type QuestionResultT, type ResultT } from '../result/schema.js';
-import { sumPoints } from '../score/score.js';
-import { ENGINE_VERSION } from '../version.js';
+import { type QuestionResultT, type ResultT } from '../result/schema.js';
 import { DlgradeError } from '../errors.js';
 import type { LoadedAnswers } from './load-answers.js';
 import type { AnswersQuestionConfig } from './grade-answers.js';
@@ -183,22 +182,16 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
     return toQuestionResult(grade, { id: q.id, title: q.title, visibility, ...(q.hint ? { hint: q.hint } : {}) });
   });
 
-  return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
+  return buildResult({
+    assignment: ctx.assignment,
     student: submission.student,
     mode: ctx.mode,
-    assignment: { id: manifest.id, title: manifest.title, version: manifest.version, manifestSha256: ctx.assignment.manifestSha256 },
     submission: { path: submission.origin ?? submission.dir, sha256: submission.sha256 ?? (await hashSubmission(submission.dir)) },
-    engine: { dlgrade: ENGINE_VERSION, node: process.versions.node, runtime: {}, sandbox: 'none (answers are read, no student code runs)' },
+    runtime: {},
+    sandbox: 'none (answers are read, no student code runs)',
     fixtures: { referenceVersion: reference.version, backend: 'none', seed: manifest.seed, files: { ...ctx.lock.files } },
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    score: {
-      points: sumPoints(questionResults.map((q) => q.points)),
-      maxPoints: sumPoints(questionResults.map((q) => q.maxPoints)),
-      pendingPoints: sumPoints(questionResults.filter((q) => q.status === 'pending').map((q) => q.maxPoints)),
-    },
+    started,
     questions: questionResults,
     notices,
-  };
+  });
 }

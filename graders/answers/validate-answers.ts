@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { GradingContext } from '../engine/grade-submission.js';
 import { gradeSubmission } from '../engine/grade-submission.js';
-import type { ValidationCheck } from '../engine/validate.js';
+import { startChecks, type ValidationCheck } from '../engine/validate.js';
 import { WRITTEN_QUESTION_IDS } from './schema.js';
 import { numberTolerance } from './grade-submission.js';
 
@@ -11,16 +11,8 @@ const SAMPLE_STUDENTS = 20;
 
 /** Runs the self-tests of an answers assignment; a check that throws is reported as failed with its message. */
 export async function validateAnswersAssignment(ctx: GradingContext): Promise<ValidationCheck[]> {
-  const checks: ValidationCheck[] = [];
-  const attempt = async (name: string, fn: () => Promise<string>) => {
-    try {
-      checks.push({ name, ok: true, detail: await fn() });
-    } catch (error) {
-      checks.push({ name, ok: false, detail: (error as Error).message });
-    }
-  };
+  const { checks, attempt } = startChecks(ctx);
   const { manifest } = ctx.assignment;
-  checks.push({ name: 'manifest', ok: true, detail: `${ctx.assignment.manifestPath} matches the schema (${manifest.questions.length} questions, ${manifest.questions.reduce((s, q) => s + q.points, 0)} points)` });
 
   await attempt('answers format', async () => {
     const { QUESTION_KINDS } = await import('./grade-answers.js');

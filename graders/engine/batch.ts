@@ -1,16 +1,16 @@
 // Grades many submissions: a bounded pool, a progress bar, atomic per-student results, a re-grade cache, shards.
+import { buildResult } from '../result/build.js';
 import { readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import cliProgress from 'cli-progress';
 import type { ResultT } from '../result/schema.js';
-import { RESULT_SCHEMA_VERSION } from '../result/schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { gradeSubmission, hashSubmission, selectedCases, selectedQuestions, type GradingContext } from './grade-submission.js';
 import { findSubmissions, unpackZip, type FoundSubmission } from './submissions.js';
 import { ReporterMultiplexer } from '../reporters/reporter.js';
-import { scoreQuestion, sumPoints } from '../score/score.js';
+import { scoreQuestion } from '../score/score.js';
 import { ResultCache, cacheKey, fixturesFingerprint } from './cache.js';
 import { compareCodePoints, selectShard, type Shard } from './shard.js';
 
@@ -146,18 +146,16 @@ export function failedResult(ctx: GradingContext, student: string, origin: strin
     }));
     return { id: q.id, title: q.title, points: 0, maxPoints: q.points, status: scoreQuestion(q.points, cases).status, cases };
   });
-  return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
+  return buildResult({
+    assignment: ctx.assignment,
     student,
     mode: ctx.mode,
-    assignment: { id: manifest.id, title: manifest.title, version: manifest.version, manifestSha256: ctx.assignment.manifestSha256 },
     submission: { path: origin, sha256 },
-    engine: { dlgrade: ENGINE_VERSION, node: process.versions.node, runtime: {}, sandbox: 'none' },
+    runtime: {},
+    sandbox: 'none',
     fixtures: { referenceVersion: ctx.lock.referenceVersion, backend: ctx.lock.backend, seed: ctx.lock.seed, files: {} },
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    score: { points: 0, maxPoints: sumPoints(questions.map((q) => q.maxPoints)), pendingPoints: 0 },
+    started: Date.now(),
     questions,
     notices: [`could not be graded: ${message}`],
-  };
+  });
 }

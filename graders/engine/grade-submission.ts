@@ -1,4 +1,5 @@
 // The one pipeline behind check, ci and grade: run a submission on the cases' inputs, compare, score, build the Result.
+import { buildResult } from '../result/build.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,9 +11,8 @@ import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from 
 import { compareArrays, type Tolerance } from '../compare/compare.js';
 import { summarize } from '../compare/describe.js';
 import { modelFeedback } from '../compare/param-table.js';
-import { scoreQuestion, sumPoints } from '../score/score.js';
-import { RESULT_SCHEMA_VERSION, type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
-import { ENGINE_VERSION } from '../version.js';
+import { scoreQuestion } from '../score/score.js';
+import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { gradeAnswersSubmission, type AnswersOptions } from '../answers/grade-submission.js';
 
 export type Mode = 'check' | 'ci' | 'grade';
@@ -92,24 +92,18 @@ export async function gradeSubmission(ctx: GradingContext, submission: Submissio
 
   const fixtureFiles: Record<string, string> = {};
   for (const p of plan) fixtureFiles[p.loaded.file] = p.loaded.sha256;
-  return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
+  return buildResult({
+    assignment: ctx.assignment,
     student: submission.student,
     mode: ctx.mode,
-    assignment: { id: manifest.id, title: manifest.title, version: manifest.version, manifestSha256: ctx.assignment.manifestSha256 },
     submission: { path: submission.origin ?? submission.dir, sha256: submission.sha256 ?? (await hashSubmission(submission.dir)) },
-    engine: { dlgrade: ENGINE_VERSION, node: process.versions.node, runtime: run.runtime, sandbox: run.sandbox },
+    runtime: run.runtime,
+    sandbox: run.sandbox,
     fixtures: { referenceVersion: ctx.lock.referenceVersion, backend: ctx.lock.backend, seed: ctx.lock.seed, files: fixtureFiles },
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    score: {
-      points: sumPoints(questionResults.map((q) => q.points)),
-      maxPoints: sumPoints(questionResults.map((q) => q.maxPoints)),
-      pendingPoints: sumPoints(questionResults.filter((q) => q.status === 'pending').map((q) => q.maxPoints)),
-    },
+    started,
     questions: questionResults,
     notices,
-  };
+  });
 }
 
 /** The memory limit of a submission's process, MiB: the manifest's, else 4 GiB. */

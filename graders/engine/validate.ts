@@ -18,11 +18,12 @@ export interface ValidationCheck {
   detail: string;
 }
 
-/** Runs every self-test; a check that throws is reported as failed with its message. */
-export async function validateAssignment(ctx: GradingContext, reference: AssignmentReference | undefined): Promise<ValidationCheck[]> {
-  // Answers assignments have no fixtures or runner: graders/answers checks its own format, key and examples.
-  if (ctx.assignment.manifest.runner === 'answers') return validateAnswersAssignment(ctx);
-  const checks: ValidationCheck[] = [];
+/** A list of self-test results, opened with the manifest check every assignment passes once it has loaded. */
+export function startChecks(ctx: GradingContext): { checks: ValidationCheck[]; attempt: (name: string, fn: () => Promise<string>) => Promise<void> } {
+  const { manifest, manifestPath } = ctx.assignment;
+  const points = manifest.questions.reduce((s, q) => s + q.points, 0);
+  const checks: ValidationCheck[] = [{ name: 'manifest', ok: true, detail: `${manifestPath} matches the schema (${manifest.questions.length} questions, ${points} points)` }];
+  // A check that throws is reported as failed with its message; the others still run.
   const attempt = async (name: string, fn: () => Promise<string>) => {
     try {
       checks.push({ name, ok: true, detail: await fn() });
@@ -30,8 +31,15 @@ export async function validateAssignment(ctx: GradingContext, reference: Assignm
       checks.push({ name, ok: false, detail: (error as Error).message });
     }
   };
+  return { checks, attempt };
+}
+
+/** Runs every self-test; a check that throws is reported as failed with its message. */
+export async function validateAssignment(ctx: GradingContext, reference: AssignmentReference | undefined): Promise<ValidationCheck[]> {
+  // Answers assignments have no fixtures or runner: graders/answers checks its own format, key and examples.
+  if (ctx.assignment.manifest.runner === 'answers') return validateAnswersAssignment(ctx);
+  const { checks, attempt } = startChecks(ctx);
   const { manifest } = ctx.assignment;
-  checks.push({ name: 'manifest', ok: true, detail: `${ctx.assignment.manifestPath} matches the schema (${manifest.questions.length} questions, ${manifest.questions.reduce((s, q) => s + q.points, 0)} points)` });
 
   await attempt('fixtures', async () => {
     let count = 0;
