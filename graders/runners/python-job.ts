@@ -267,7 +267,7 @@ async function readOutcome(resultDir: string, index: number): Promise<CaseOutcom
   if (!bytes) return { ...crashOutcome('the runner reported success but wrote no outputs'), durationMs };
   let outputs: Map<string, NdArray>;
   try {
-    outputs = readNpz(bytes, `outputs of case ${index}`, OUTPUT_LIMITS);
+    outputs = readNpz(bytes, `outputs of case ${index}`, OUTPUT_LIMITS, { owned: true });
   } catch (error) {
     return { ...crashOutcome(`the outputs could not be read: ${(error as Error).message}`), durationMs };
   }
