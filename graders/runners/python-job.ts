@@ -33,6 +33,16 @@ const STATUS_CAP_BYTES = 1024 * 1024;
 const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: 512 * 1024 * 1024 };
 /** Time a case gets beyond its limit before the harness stops it (the runner's own alarm comes first). */
 const GRACE_MS = 2000;
+/**
+ * The runner limits a case's CPU time; the harness's wall-clock limit is this many times longer, so a case that
+ * only waits (sleep, a blocked read) is still stopped, while one slowed by a busy neighbour is not.
+ */
+export const WALL_CLOCK_FACTOR = 3;
+
+/** How long the harness lets a case run, by the wall clock, before it kills the process. */
+export function wallClockLimitMs(timeoutS: number): number {
+  return timeoutS * 1000 * WALL_CLOCK_FACTOR + GRACE_MS;
+}
 
 /**
  * The case inputs (never the expected outputs) and the folders the runner writes into. With `sharedDir` (a
@@ -183,7 +193,7 @@ export async function runInPasses(
     outcomes.set(
       culprit,
       timedOut
-        ? { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: question.timeout_s * 1000, error: { type: 'Timeout', message: `did not finish within ${question.timeout_s} s` } }
+        ? { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: question.timeout_s * 1000, error: { type: 'Timeout', message: `did not finish within ${question.timeout_s} s (stopped after ${wallClockLimitMs(question.timeout_s) / 1000} s of wall-clock time)` } }
         : crashOutcome(describeExit(exit, 'while running this case')),
     );
     remaining = remaining.filter((i) => i !== culprit);
@@ -203,7 +213,7 @@ export async function runInPasses(
 /** The whole-pass time limit: startup, every case's limit, and a margin. */
 export function passTimeoutMs(job: RunnerJob, indexes: number[], startupTimeoutS: number): number {
   const timeoutOf = new Map(job.cases.map((c) => [c.index, job.questions[c.question].timeout_s]));
-  return (startupTimeoutS + indexes.reduce((s, i) => s + (timeoutOf.get(i) ?? 0), 0) + 10) * 1000;
+  return startupTimeoutS * 1000 + indexes.reduce((s, i) => s + wallClockLimitMs(timeoutOf.get(i) ?? 0), 0) + 10_000;
 }
 
 /**
@@ -224,7 +234,7 @@ export function passWatchdog(job: RunnerJob, resultDir: string, indexes: number[
     if (!running) {
       return Date.now() - passStarted > startupTimeoutS * 1000 && (await startedIndexes(resultDir)).length === 0 ? `startup took longer than ${startupTimeoutS} s` : undefined;
     }
-    const limitMs = (timeoutOf.get(running.index) ?? 10) * 1000 + GRACE_MS;
+    const limitMs = wallClockLimitMs(timeoutOf.get(running.index) ?? 10);
     return Date.now() - running.since > limitMs ? `case ${running.index} exceeded its time limit` : undefined;
   };
 }

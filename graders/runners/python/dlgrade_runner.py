@@ -238,8 +238,10 @@ class Runner:
         record = {"status": "ok"}
         started = time.perf_counter()
         old_stdout = sys.stdout
-        signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, float(question["timeout_s"]))
+        # The limit is CPU time (ITIMER_PROF), so a case slowed down by a busy neighbour on a shared machine is
+        # not cut short; the harness stops a case that waits instead of computing by wall-clock time.
+        signal.signal(signal.SIGPROF, _alarm)
+        signal.setitimer(signal.ITIMER_PROF, float(question["timeout_s"]))
         try:
             sys.stdout = captured
             with np.load(os.path.join(self.job_dir, case["inputs"]), allow_pickle=False) as stored:
@@ -252,18 +254,18 @@ class Runner:
                     outputs[name] = self.to_array(self.resolve(where, scope), where.lstrip("$"))
                 except StudentApiError as e:
                     output_errors[name] = str(e)
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
             np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **outputs)
             if output_errors:
                 record["output_errors"] = output_errors
         except CaseTimeout:
             self.timed_out[case["question"]] = case["case"]
-            record = {"status": "timeout", "error": {"type": "Timeout", "message": f"did not finish within {question['timeout_s']} s"}}
+            record = {"status": "timeout", "error": {"type": "Timeout", "message": f"did not finish within {question['timeout_s']} s of CPU time"}}
         except BaseException as e:  # noqa: BLE001 - whatever the submission raises is reported, not fatal
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
             record = {"status": "error", "error": self.describe_error(e)}
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
             sys.stdout = old_stdout
             sweep_strays()
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
