@@ -80,11 +80,16 @@ function readName(raw: Uint8Array, utf8: boolean, place: Place, index: number): 
       fail(place, `member #${index + 1}: name is flagged UTF-8 but is not valid UTF-8`, e);
     }
   }
-  for (const c of raw) {
-    if (c > 0x7e || c < 0x20) fail(place, `member #${index + 1}: name has byte 0x${c.toString(16)} but is not flagged UTF-8`);
+  // Decoded natively, then checked as a whole: an archive may hold hundreds of members.
+  const name = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+  if (!PRINTABLE_ASCII.test(name)) {
+    const c = raw.find((b) => b > 0x7e || b < 0x20)!;
+    fail(place, `member #${index + 1}: name has byte 0x${c.toString(16)} but is not flagged UTF-8`);
   }
-  return String.fromCharCode(...raw);
+  return name;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Parses the central directory and checks every member against the limits; allocates nothing large. */
 function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>): Member[] {
