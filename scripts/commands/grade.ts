@@ -28,6 +28,7 @@ export function registerGrade(program: Command): void {
     .option('--roster <csv>', 'class roster (e.g. a Canvas gradebook export): also write gradebook.csv in Canvas import format and gradebook-issues.csv')
     .option('--roster-key <column>', 'roster column(s) holding the student ids, comma-separated (default: SIS Login ID, SIS User ID, ID, Email)')
     .option('--gradebook-column <name>', 'the assignment column in the gradebook (default: the assignment title)')
+    .option('--no-sandbox', 'run student code without the bubblewrap sandbox (only for code you trust)')
     .option('--staff-scores <file>', 'answers assignments: a CSV student_id,question,points,comment of staff scores for the manually graded questions')
     .option('--variant-id <source>', 'answers assignments: whose variant values to grade with — submission (its name, default), file (its student_id) or canonical')
     .addOption(pythonOption())
@@ -35,11 +36,11 @@ export function registerGrade(program: Command): void {
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; python?: string; staffScores?: string; variantId?: string },
+        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; staffScores?: string; variantId?: string },
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
-        const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0 });
+        const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
         await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
         const outDir = path.resolve(opts.out);
         const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }));
