@@ -181,3 +181,14 @@ describe('dlgrade grade with zipped submissions', () => {
     expect(run.stdout).toMatch(/dave .*points outside the submission/);
   });
 });
+
+describe('dlgrade grade --no-sandbox', () => {
+  it('grades without bubblewrap only when asked, and records it in the result', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-nosandbox-'));
+    const run = await dlgrade(['grade', 'style-transfer', EXAMPLES, '--out', out, '--no-sandbox', '--question', 'content_loss', '--no-progress']);
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(await readFile(path.join(out, 'results', 'correct.json'), 'utf8')) as ResultT;
+    expect(result.engine.sandbox).toBe('none');
+    expect(result.score.points).toBe(1);
+  });
+});
