@@ -2,6 +2,7 @@
 // inside one long-lived sandbox session whose folders the harness fills with one job at a time.
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
 import { supervise, type Supervised, type SupervisedExit } from '../process/supervise.js';
@@ -41,6 +42,21 @@ interface WorkerEvent {
   runtime?: Record<string, string>;
   message?: string;
 }
+
+/**
+ * Worker folders not yet removed. A command that ends with process.exit() (an error after its runner was made,
+ * a second Ctrl-C) closes no worker: their folders (in /dev/shm, with a copy of every input) go as it exits.
+ */
+const liveRoots = new Set<string>();
+process.on('exit', () => {
+  for (const root of liveRoots) {
+    try {
+      rmSync(root, { recursive: true, force: true });
+    } catch {
+      // What cannot go now is removed by a later run once this process is gone (see makeJobDir).
+    }
+  }
+});
 
 /** How long a child may take to die after the harness asked the worker to kill it, before the worker goes too. */
 const KILL_GRACE_MS = 3000;
@@ -91,6 +107,7 @@ export class WarmWorker {
   /** Opens the sandbox session and starts the worker; rejects with the reason when it cannot be started. */
   static async start(options: WarmWorkerOptions): Promise<WarmWorker> {
     const root = await makeJobDir(await workerDir(options.sandbox), 'worker');
+    liveRoots.add(root);
     const slot = path.join(root, 'slot');
     try {
       // Traversable (not listable) by the sandbox's uid, like a fresh runner's job folder.
@@ -117,6 +134,7 @@ export class WarmWorker {
       return worker;
     } catch (error) {
       await rm(root, { recursive: true, force: true });
+      liveRoots.delete(root);
       throw error;
     }
   }
@@ -313,6 +331,7 @@ export class WarmWorker {
     }
     await this.session.close().catch(() => {});
     await removeTree(this.root);
+    liveRoots.delete(this.root);
   }
 }
 
