@@ -1,14 +1,13 @@
 // End to end on cnn-architectures: questions answered by the runner's probes (model_summary, train_step) rather
 // than by calling a tensor function. The correct example scores 9/9; each wrong example loses exactly the questions
 // its expected.json names, is recognised as its mistake, and a failed `_params` case carries the per-layer table.
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseResultT, ResultT } from '../../graders/result/schema.js';
-import { ROOT, dlgrade } from './cli.js';
+import { dlgrade, gradeExamples } from './cli.js';
 
-const EXAMPLES = path.join(ROOT, 'examples', 'cnn-architectures');
 
 interface Expected {
   lose: string[];
@@ -24,15 +23,12 @@ describe('dlgrade grade cnn-architectures examples', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-cnn-'));
-    const run = await dlgrade(['grade', 'cnn-architectures', EXAMPLES, '--out', out, '--jobs', '2', '--no-progress'], { timeoutMs: 300_000 });
+    const graded = await gradeExamples<Expected>('cnn-architectures', out, { timeoutMs: 300_000 });
+    const run = graded.run;
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.exitCode).toBe(0);
-    for (const file of await readdir(path.join(out, 'results'))) {
-      results.set(file.replace(/\.json$/, ''), JSON.parse(await readFile(path.join(out, 'results', file), 'utf8')));
-    }
-    for (const entry of await readdir(EXAMPLES, { withFileTypes: true })) {
-      if (entry.isDirectory()) expected.set(entry.name, JSON.parse(await readFile(path.join(EXAMPLES, entry.name, 'expected.json'), 'utf8')));
-    }
+    for (const [k, v] of graded.results) results.set(k, v);
+    for (const [k, v] of graded.expected) expected.set(k, v);
   }, 330_000);
 
   it('grades every example', () => {

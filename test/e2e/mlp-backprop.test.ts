@@ -1,13 +1,12 @@
 // End to end on mlp-backprop: the correct example scores full marks, and each wrong example loses exactly the
 // questions its expected.json names, with its mistake recognised from the numbers and named in its report.
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResultT } from '../../graders/result/schema.js';
-import { ROOT, dlgrade } from './cli.js';
+import { dlgrade, gradeExamples } from './cli.js';
 
-const EXAMPLES = path.join(ROOT, 'examples', 'mlp-backprop');
 
 interface Expected {
   lose: string[];
@@ -21,15 +20,12 @@ describe('dlgrade grade mlp-backprop examples', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-mlp-'));
-    const run = await dlgrade(['grade', 'mlp-backprop', EXAMPLES, '--out', out, '--jobs', '2', '--no-progress']);
+    const graded = await gradeExamples<Expected>('mlp-backprop', out);
+    const run = graded.run;
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.exitCode).toBe(0);
-    for (const file of await readdir(path.join(out, 'results'))) {
-      results.set(file.replace(/\.json$/, ''), JSON.parse(await readFile(path.join(out, 'results', file), 'utf8')));
-    }
-    for (const entry of await readdir(EXAMPLES, { withFileTypes: true })) {
-      if (entry.isDirectory()) expected.set(entry.name, JSON.parse(await readFile(path.join(EXAMPLES, entry.name, 'expected.json'), 'utf8')));
-    }
+    for (const [k, v] of graded.results) results.set(k, v);
+    for (const [k, v] of graded.expected) expected.set(k, v);
   });
 
   it('grades every example', () => {
