@@ -13,6 +13,7 @@ import { ReporterMultiplexer } from '../reporters/reporter.js';
 import { scoreQuestion } from '../score/score.js';
 import { ResultCache, cacheKey, fixturesFingerprint } from './cache.js';
 import { compareCodePoints, selectShard, type Shard } from './shard.js';
+import { countProfile, inPhase } from '../util/profile.js';
 
 export interface BatchOptions {
   outDir: string;
@@ -77,9 +78,11 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
     all.map((s) =>
       limit(async () => {
         if (options.signal?.aborted) return;
-        const sha256 = s.kind === 'zip' ? `zip:${createHash('sha256').update(await readFile(s.path)).digest('hex')}` : await hashSubmission(s.path);
+        const sha256 = await inPhase('hash the submission', async () =>
+          s.kind === 'zip' ? `zip:${createHash('sha256').update(await readFile(s.path)).digest('hex')}` : hashSubmission(s.path),
+        );
         const key = cacheKey({ ...keyBase, student: s.student, submissionSha256: sha256 });
-        const cached = options.force ? undefined : await cache.get(key, s.student);
+        const cached = options.force ? undefined : await inPhase('cache lookup', () => cache.get(key, s.student));
         let result: ResultT;
         if (cached) {
           // Same inputs, same result; only where the submission now lives may differ.
@@ -89,7 +92,8 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
           gradingStarted ??= Date.now();
           const outcome = await gradeOne(ctx, s, sha256);
           result = outcome.result;
-          if (outcome.cacheable) await cache.put(key, result).catch(() => undefined);
+          if (outcome.cacheable) await inPhase('cache write', () => cache.put(key, result).catch(() => undefined));
+          countProfile('graded');
           graded++;
         }
         // Cached results are written out too, so a fresh output folder gets every report.
@@ -104,7 +108,7 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
   );
   bar?.stop();
   const sorted = results.sort((a, b) => compareCodePoints(a.student, b.student));
-  await reporters.onEnd(sorted);
+  await inPhase('class outputs (onEnd)', () => reporters.onEnd(sorted));
   return {
     results: sorted,
     students: all.map((s) => s.student).sort(compareCodePoints),

@@ -14,6 +14,7 @@ import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion } from '../score/score.js';
 import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { gradeAnswersSubmission, type AnswersOptions } from '../answers/grade-submission.js';
+import { inPhase } from '../util/profile.js';
 
 export type Mode = 'check' | 'ci' | 'grade';
 
@@ -71,7 +72,7 @@ export async function gradeSubmission(ctx: GradingContext, submission: Submissio
   const plan: { question: QuestionT; c: CaseT; loaded: LoadedCase; index: number }[] = [];
   for (const question of questions) {
     for (const c of selectedCases(question, ctx.mode)) {
-      plan.push({ question, c, loaded: await ctx.fixtures.load(question, c), index: plan.length });
+      plan.push({ question, c, loaded: await inPhase('load fixtures', () => ctx.fixtures.load(question, c)), index: plan.length });
     }
   }
   const runnerQuestions: Record<string, RunnerQuestion> = {};
@@ -82,13 +83,13 @@ export async function gradeSubmission(ctx: GradingContext, submission: Submissio
     cases: plan.map<RunnerCase>((p) => ({ index: p.index, question: p.question.id, case: p.c.id, inputs: p.loaded.inputs })),
     memoryMb: memoryLimitMb(manifest),
   };
-  const run = await ctx.runner.run(job);
+  const run = await inPhase('run in the sandbox', () => ctx.runner.run(job));
 
-  const questionResults: QuestionResultT[] = questions.map((question) => {
+  const questionResults: QuestionResultT[] = await inPhase('compare and diagnose', () => questions.map((question) => {
     const cases = plan.filter((p) => p.question === question).map((p) => caseResult(question, p.c, p.loaded, run.cases.get(p.index), manifest.defaults?.compare));
     const score = scoreQuestion(question.points, cases);
     return { id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(question.hint ? { hint: question.hint } : {}) };
-  });
+  }));
 
   const fixtureFiles: Record<string, string> = {};
   for (const p of plan) fixtureFiles[p.loaded.file] = p.loaded.sha256;

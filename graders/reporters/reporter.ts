@@ -1,6 +1,7 @@
 // Reporters turn results into outputs; every hook is optional and a failing reporter never changes a grade.
 import type { ResultT } from '../result/schema.js';
 import type { Assignment } from '../manifest/load-manifest.js';
+import { inPhase } from '../util/profile.js';
 
 export interface BatchInfo {
   assignment: Assignment;
@@ -29,7 +30,7 @@ export class ReporterMultiplexer implements Reporter {
     return this.each('onBegin', (r) => r.onBegin?.(info));
   }
   onResult(result: ResultT) {
-    return this.each('onResult', (r) => r.onResult?.(result));
+    return this.each('onResult', (r) => inPhase(`report: ${r.name}`, () => r.onResult?.(result)));
   }
   onEnd(results: ResultT[]) {
     return this.each('onEnd', (r) => r.onEnd?.(results));

@@ -1,5 +1,6 @@
 // The harness side of the Python runner protocol, shared by the fresh-process and the warm-worker runners:
 // writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
+import { inPhase } from '../util/profile.js';
 import { chmod, link, mkdir, open as openFile, readdir, lstat, rename, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
@@ -258,6 +259,10 @@ async function startedIndexes(resultDir: string): Promise<number[]> {
 
 /** Reads a case's status and outputs strictly: regular files only, size-capped, numeric arrays only. */
 async function readOutcome(resultDir: string, index: number): Promise<CaseOutcome | undefined> {
+  return inPhase('  read outputs', () => readOutcomeFiles(resultDir, index));
+}
+
+async function readOutcomeFiles(resultDir: string, index: number): Promise<CaseOutcome | undefined> {
   const status = await readRegularFile(path.join(resultDir, 'status', `${index}.json`), STATUS_CAP_BYTES);
   if (!status) return undefined;
   let record: Record<string, unknown>;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { noSandbox } from './sandbox.js';
+import { defaultPython } from './python-runner.js';
 import { WarmPythonRunner } from './warm-python-runner.js';
 import type { RunnerJob } from './runner.js';
 
@@ -25,5 +26,23 @@ describe('WarmPythonRunner', () => {
     // The fresh process fails too here, and says how: the batch goes on.
     for (const outcome of [a, b]) expect(outcome.cases.get(0)?.status).toBe('crash');
     await runner.close();
+  });
+
+  it('records the BLAS in use and forks from a worker with one thread (no BLAS or OpenMP pool before the fork)', async () => {
+    const runner = new WarmPythonRunner({ python: defaultPython(), sandbox: noSandbox, workers: 1 });
+    const job: RunnerJob = {
+      submissionDir: await mkdtemp(path.join(os.tmpdir(), 'dlgrade-blas-')),
+      questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: 5 } },
+      cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
+      memoryMb: 4096,
+    };
+    try {
+      const outcome = await runner.run(job);
+      expect(outcome.runtime.worker).toBe('warm');
+      expect(outcome.runtime.worker_threads).toBe('1');
+      expect(outcome.runtime.blas).toMatch(/^(OpenBLAS|MKL|BLIS|reference BLAS) \(\/.+\)$/);
+    } finally {
+      await runner.close();
+    }
   });
 });

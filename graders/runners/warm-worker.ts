@@ -11,6 +11,7 @@ import { makeJobDir, type Sandbox, type SandboxSession } from './sandbox.js';
 import { copyTree } from './bwrap-sandbox.js';
 import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders } from './python-job.js';
 import type { CaseOutcome } from './runner.js';
+import { inPhase } from '../util/profile.js';
 
 export interface WarmWorkerOptions {
   python: string;
@@ -222,18 +223,20 @@ export class WarmWorker {
     // Outside a namespace of its own, each job gets a working folder of its own too.
     const work = this.ownNamespace ? undefined : path.join(this.root, 'work', id);
     try {
-      await mkdir(folders.specDir, { mode: 0o755 });
-      await mkdir(folders.resultDir, { mode: 0o711 });
-      // Inside the sandbox's own namespaces inputs/ is read-only: every job can share one copy of each input file.
-      await writeInputs(folders, job, this.ownNamespace ? path.join(this.root, 'shared-inputs') : undefined);
-      await this.stage(folders, job.submissionDir);
-      await writeSpec(folders, job, { specDir: insideSpec, submissionDir: path.posix.join(insideSpec, 'submission') });
-      if (work) await mkdir(work, { recursive: true });
+      await inPhase('  job folder and inputs', async () => {
+        await mkdir(folders.specDir, { mode: 0o755 });
+        await mkdir(folders.resultDir, { mode: 0o711 });
+        // Inside the sandbox's own namespaces inputs/ is read-only: every job can share one copy of each input file.
+        await writeInputs(folders, job, this.ownNamespace ? path.join(this.root, 'shared-inputs') : undefined);
+        await this.stage(folders, job.submissionDir);
+        await writeSpec(folders, job, { specDir: insideSpec, submissionDir: path.posix.join(insideSpec, 'submission') });
+        if (work) await mkdir(work, { recursive: true });
+      });
       return await runInPasses(job, folders, (indexes) =>
         this.runPass(job, folders, indexes, { id: randomBytes(8).toString('hex'), job: insideResult, spec: path.posix.join(insideSpec, 'job.json'), cases: indexes, work }),
       );
     } finally {
-      await Promise.all([folders.specDir, folders.resultDir, ...(work ? [work] : [])].map((d) => removeTree(d)));
+      await inPhase('  remove job folder', () => Promise.all([folders.specDir, folders.resultDir, ...(work ? [work] : [])].map((d) => removeTree(d))));
     }
   }
 

@@ -25,6 +25,12 @@ if ! "$PYTHON" -c 'import numpy, torch' >/dev/null 2>&1; then
 fi
 echo "setup: $("$PYTHON" -c 'import sys, numpy, torch; print("python", sys.version.split()[0], "numpy", numpy.__version__, "torch", torch.__version__)')"
 
+# An optimised BLAS for a Debian-packaged NumPy/PyTorch (pip's wheels bring their own); one thread per sandbox.
+if command -v apt-get >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed"; then
+  echo "setup: installing OpenBLAS (libopenblas0-pthread)"
+  apt-get update -qq && apt-get install -y -qq libopenblas0-pthread >/dev/null || echo "setup: OpenBLAS unavailable; the reference BLAS is slower but gives the same verdicts"
+fi
+
 if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   echo "setup: installing bubblewrap (the sandbox student code runs in)"
   apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null || echo "setup: bubblewrap unavailable; run_autograder will grade without it"

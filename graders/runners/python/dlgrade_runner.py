@@ -53,6 +53,34 @@ class CappedText(io.TextIOBase):
         return out + (f"\n… ({self.dropped} more characters not kept)" if self.dropped else "")
 
 
+
+def blas_in_use():
+    """The BLAS library this process has loaded (NumPy's and PyTorch's linear algebra), read from its memory map."""
+    names = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.rstrip("\n").split(" ")[-1]
+                if any(key in os.path.basename(path).lower() for key in ("blas", "mkl", "blis")):
+                    names.add(os.path.realpath(path))
+    except OSError:
+        return "unknown"
+    if not names:
+        return "none loaded"
+    for kind, label in (("openblas", "OpenBLAS"), ("mkl", "MKL"), ("blis", "BLIS")):
+        found = sorted(n for n in names if kind in n.lower())
+        if found:
+            return f"{label} ({found[0]})"
+    return f"reference BLAS ({sorted(names)[0]})"
+
+
+def runtime_versions():
+    """What the result's runtime block records: the interpreter, NumPy, PyTorch and the BLAS they use."""
+    import numpy
+    import torch
+
+    return {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__, "blas": blas_in_use()}
+
 def load_probes():
     """Loads probes.py from beside this file by path, under a private name: a submission's own probes.py
     (the submission folder is first on sys.path) must not replace it."""
@@ -343,10 +371,7 @@ def main(argv):
     import numpy
     import torch
 
-    write_json_atomic(
-        os.path.join(job_dir, "status", "runtime.json"),
-        {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__},
-    )
+    write_json_atomic(os.path.join(job_dir, "status", "runtime.json"), runtime_versions())
     for case in job["cases"]:
         if only is None or case["index"] in only:
             runner.run_case(case)

@@ -370,7 +370,8 @@ def main(argv):
             "event": "ready",
             "pid": worker.pid,
             "own_namespace": worker.own_namespace,
-            "runtime": {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__},
+            # Forking a process that runs a thread pool (BLAS, OpenMP) can deadlock the child: recorded, and tested.
+            "runtime": {**dlgrade_runner.runtime_versions(), "worker_threads": str(len(os.listdir("/proc/self/task")))},
         }
     )
     worker.serve()

@@ -1,0 +1,108 @@
+"""The baseline `npm run bench` compares dlgrade with: a style-transfer grader written the way a course writes one.
+
+One fresh process per submission: import torch, import the student's module, call each function on every
+fixture case (public and hidden), compare with the course's rel_error, print the score. No sandbox, no
+reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work]
+With --own-work it prints instead the CPU milliseconds the submission's own calls take (imports and fixture
+reading excluded; the median of five passes, one thread): the student's work that no grader can avoid.
+"""
+import importlib.util
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def rel_error(a, e):
+    return float(np.max(np.abs(a - e) / np.maximum(1e-8, np.abs(a) + np.abs(e))))
+
+
+def listed(z, name):
+    items, i = [], 0
+    while f"in.{name}.{i}" in z.files:
+        items.append(torch.from_numpy(z[f"in.{name}.{i}"]))
+        i += 1
+    return items
+
+
+def call(mod, question, z):
+    t = lambda k: torch.from_numpy(z[f"in.{k}"])
+    if question == "content_loss":
+        return mod.ContentLoss()(float(z["in.content_weight"]), t("content_current"), t("content_original"))
+    if question == "gram_matrix":
+        return mod.StyleLoss().gram_matrix(t("features"), normalize=bool(z["in.normalize"]))
+    if question == "style_loss":
+        return mod.StyleLoss()(listed(z, "feats"), [int(i) for i in z["in.style_layers"]], listed(z, "style_targets"), [float(w) for w in z["in.style_weights"]])
+    if question == "tv_loss":
+        return mod.TotalVariationLoss()(t("img"), float(z["in.tv_weight"]))
+    raise ValueError(question)
+
+
+def fixture_cases(fixtures):
+    for visibility in ("public", "hidden"):
+        for question in sorted(os.listdir(os.path.join(fixtures, visibility))):
+            folder = os.path.join(fixtures, visibility, question)
+            for case in sorted(os.listdir(folder)):
+                yield question, os.path.join(folder, case)
+
+
+def load_module(submission):
+    spec = importlib.util.spec_from_file_location("style_modules", os.path.join(submission, "style_modules.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def main(fixtures, submission):
+    try:
+        mod = load_module(submission)
+    except Exception as error:
+        print(f"0: the submission does not import ({type(error).__name__})")
+        return
+    passed = total = 0
+    for question, file in fixture_cases(fixtures):
+        z = np.load(file)
+        out_key = next((k for k in z.files if k.startswith("out.")), None)
+        if out_key is None:
+            continue  # the course's own answers file, stored under its keys: left out (less work for the baseline)
+        total += 1
+        try:
+            got = call(mod, question, z)
+            got = got.detach().numpy() if isinstance(got, torch.Tensor) else np.asarray(got)
+            passed += got.shape == z[out_key].shape and rel_error(got, z[out_key]) <= 1e-4
+        except Exception:
+            pass
+    print(f"{passed}/{total}")
+
+
+class Loaded(dict):
+    """A fixture read into memory, with np.load's `files`."""
+
+    @property
+    def files(self):
+        return list(self.keys())
+
+
+def own_work(fixtures, submission):
+    torch.set_num_threads(1)
+    mod = load_module(submission)
+    cases = []
+    for question, file in fixture_cases(fixtures):
+        with np.load(file) as z:
+            cases.append((question, Loaded({k: z[k] for k in z.files})))
+    passes = []
+    for _ in range(5):
+        started = time.process_time()
+        for question, z in cases:
+            try:
+                call(mod, question, z)
+            except Exception:
+                pass
+        passes.append((time.process_time() - started) * 1000)
+    print(sorted(passes)[2])
+
+
+if __name__ == "__main__":
+    (own_work if "--own-work" in sys.argv else main)(sys.argv[1], sys.argv[2])
