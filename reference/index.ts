@@ -1,24 +1,13 @@
 // The explicit registry of answer keys, one per assignment, loaded on demand so grading never pays for TensorFlow.js.
-import type { AssignmentReference } from '../graders/answer-key/types.js';
+import type { AnswerKey, KeyRegistry } from '../graders/answer-key/registry.js';
+import { createKeyRegistry } from '../graders/answer-key/registry.js';
 
-const loaders: Record<string, () => Promise<AssignmentReference>> = {
+const loaders: Record<string, () => Promise<AnswerKey>> = {
   'style-transfer': async () => (await import('./style-transfer/index.js')).styleTransferReference,
   'mlp-backprop': async () => (await import('./mlp-backprop/index.js')).mlpBackpropReference,
   'cnn-architectures': async () => (await import('./cnn-architectures/index.js')).cnnArchitecturesReference,
+  written: async () => (await import('./written/index.js')).writtenKey,
 };
 
-/** The assignment ids that have an answer key. */
-export function referenceIds(): string[] {
-  return Object.keys(loaders);
-}
-
-/** Loads an assignment's answer key; undefined when none is registered. Checks the key names the same assignment. */
-export async function loadReference(assignment: string): Promise<AssignmentReference | undefined> {
-  const load = loaders[assignment];
-  if (!load) return undefined;
-  const reference = await load();
-  if (reference.assignment !== assignment) {
-    throw new Error(`reference/index.ts: the key registered for "${assignment}" says it is for "${reference.assignment}"`);
-  }
-  return reference;
-}
+/** Every answer key, as the CLI hands it to the engine. */
+export const answerKeys: KeyRegistry = createKeyRegistry(loaders);

@@ -446,10 +446,10 @@ async function measureNpz(options: Pick<Options, 'assignments' | 'runs'>) {
 
 async function measureReferenceInProcess(assignment: string, backend: string): Promise<void> {
   const { generateFixtures } = await import('../graders/fixtures/generate.js');
-  const { loadReference } = await import('../reference/index.js');
+  const { answerKeys } = await import('../reference/index.js');
+  const { requireArrayKey } = await import('../graders/answer-key/registry.js');
   const a = await loadAssignment(assignment);
-  const reference = await loadReference(a.manifest.id);
-  if (!reference) throw new Error(`no reference for ${assignment}`);
+  const reference = await requireArrayKey(answerKeys, a.manifest.id);
   const t = now();
   await generateFixtures(a, reference, { check: true, backend });
   process.stdout.write(JSON.stringify({ ms: now() - t }) + '\n');

@@ -1,4 +1,4 @@
-// The contract between the engine and an assignment's answer key (the TypeScript references in reference/).
+// The contract between the engine and a code assignment's answer key (the TypeScript references in reference/).
 import type { NdArray } from '../npz/ndarray.js';
 import type { Rng } from './rng.js';
 
@@ -18,8 +18,10 @@ export interface QuestionReference {
   mistakes?: Record<string, (inputs: Arrays) => Arrays | Promise<Arrays>>;
 }
 
-/** All references of one assignment. */
+/** All references of one code assignment (the array-question key). */
 export interface AssignmentReference {
+  /** Optional: a key without a kind is an array-question key. */
+  kind?: 'arrays';
   assignment: string;
   /** Bumped whenever a reference's numbers change; recorded in fixtures and results. */
   version: string;

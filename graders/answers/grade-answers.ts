@@ -1,23 +1,9 @@
-// Grades a written answers file: one pure function from (answers, variant) to per-question points, cells and status.
-import type { WrittenVariant } from './variant.js';
-import { WRITTEN_QUESTION_IDS, type WrittenQuestionId } from './schema.js';
+// Grades an answers file against its key: one pure function from (key, answers, variant) to per-question grades.
+import type { AnswersKey, QuestionKind, VariantValues } from '../answer-key/answers-key.js';
 import { formatIssue, type LoadedAnswers, type SectionState } from './load-answers.js';
 import type { AnswerCell, NumberTolerance } from './cells.js';
-import {
-  gradeBackprop,
-  gradeCnnTable,
-  gradeConvAsMatrix,
-  gradePerceptron,
-  gradeReluNet,
-  gradeVgg11,
-  gradeXor,
-  type QuestionCells,
-  type QuestionContext,
-} from './grade-questions.js';
-import { solveWritten, writtenReference, type WrittenKey } from '../../reference/written/index.js';
 
-/** How a question is graded: numbers within a tolerance, a property of the answer, exact counts, or by staff. */
-export type QuestionKind = 'numeric' | 'property' | 'exact' | 'manual';
+export type { QuestionKind };
 
 /**
  * passed / partial / failed: graded cell by cell. missing: the section is absent or every cell is null.
@@ -28,7 +14,7 @@ export type AnswerStatus = 'passed' | 'partial' | 'failed' | 'missing' | 'invali
 
 /** The grade of one question. */
 export interface QuestionGrade {
-  id: WrittenQuestionId;
+  id: string;
   kind: QuestionKind;
   points: number;
   maxPoints: number;
@@ -47,78 +33,35 @@ export interface AnswersQuestionConfig {
   compare?: Partial<NumberTolerance>;
 }
 
-/** How each question is graded. */
-export const QUESTION_KINDS: Record<WrittenQuestionId, QuestionKind> = {
-  conv_as_matrix: 'property',
-  perceptron: 'property',
-  xor: 'property',
-  relu_net: 'numeric',
-  backprop: 'numeric',
-  vgg11: 'exact',
-  cnn_table: 'exact',
-  xor_proof: 'manual',
-  min_norm_proof: 'manual',
-};
-
-/** Points and tolerances used when no manifest is given; assignments/written/manifest.yaml says the same (tested). */
-export const WRITTEN_DEFAULT_QUESTIONS: AnswersQuestionConfig[] = [
-  { id: 'conv_as_matrix', points: 3 },
-  { id: 'perceptron', points: 2 },
-  { id: 'xor', points: 2 },
-  { id: 'relu_net', points: 3 },
-  { id: 'backprop', points: 6, compare: { rtol: 1e-2 } },
-  { id: 'vgg11', points: 4, compare: { rtol: 1e-3 } },
-  { id: 'cnn_table', points: 4 },
-  { id: 'xor_proof', points: 2 },
-  { id: 'min_norm_proof', points: 2 },
-];
-
 /** The course's rel_error with rtol 1e-4 (assignments.md), unless the manifest says otherwise. */
-export const WRITTEN_DEFAULT_COMPARE: NumberTolerance = { mode: 'rel_error', rtol: 1e-4, atol: 0 };
+export const DEFAULT_ANSWERS_COMPARE: NumberTolerance = { mode: 'rel_error', rtol: 1e-4, atol: 0 };
 
-export interface GradeAnswersOptions {
-  /** Questions to grade, in order, with points and tolerances (the manifest's); defaults to WRITTEN_DEFAULT_QUESTIONS. */
-  questions?: AnswersQuestionConfig[];
+export interface GradeAnswersOptions<K = unknown> {
+  /** Questions to grade, in order, with points and tolerances (the manifest's). */
+  questions: AnswersQuestionConfig[];
   /** The assignment-wide tolerance (the manifest's defaults.compare). */
   compare?: Partial<NumberTolerance>;
-  /** The answer key; computed from the variant when not given. */
-  key?: WrittenKey;
-}
-
-type Grader = (ctx: QuestionContext<WrittenQuestionId>) => QuestionCells;
-
-const GRADERS: Record<Exclude<WrittenQuestionId, 'xor_proof' | 'min_norm_proof'>, Grader> = {
-  conv_as_matrix: gradeConvAsMatrix as Grader,
-  perceptron: gradePerceptron as Grader,
-  xor: gradeXor as Grader,
-  relu_net: gradeReluNet as Grader,
-  backprop: gradeBackprop as Grader,
-  vgg11: gradeVgg11 as Grader,
-  cnn_table: gradeCnnTable as Grader,
-};
-
-/** Whether a question id belongs to the written assignment. */
-export function isWrittenQuestion(id: string): id is WrittenQuestionId {
-  return (WRITTEN_QUESTION_IDS as string[]).includes(id);
+  /** The expected answers; computed from the variant when not given. */
+  solved?: K;
 }
 
 /**
  * Grades every configured question of an answers file for one student's variant. Pure: the same answers and
  * variant give the same grades. A section that failed validation scores 0 and says why; the others are unaffected.
  */
-export function gradeAnswers(answers: LoadedAnswers, variant: WrittenVariant, options: GradeAnswersOptions = {}): QuestionGrade[] {
-  const key = options.key ?? solveWritten(variant);
-  return configured(options).map((q) => {
-    const tolerance: NumberTolerance = { ...WRITTEN_DEFAULT_COMPARE, ...options.compare, ...q.compare };
-    return gradeSection(q.id, q.points, answers.sections[q.id], answers.file, { key, variant, tolerance });
+export function gradeAnswers<K, V extends VariantValues>(key: AnswersKey<K, V>, answers: LoadedAnswers, variant: V, options: GradeAnswersOptions<K>): QuestionGrade[] {
+  const solved = options.solved ?? key.solve(variant);
+  return configured(key, options.questions).map((q) => {
+    const tolerance: NumberTolerance = { ...DEFAULT_ANSWERS_COMPARE, ...options.compare, ...q.compare };
+    return gradeSection(key, q.id, q.points, answers.sections[q.id] ?? { state: 'missing' }, answers.file, { key: solved, variant, tolerance });
   });
 }
 
 /** Grades for an answers file that could not be read at all: every question invalid, with the reason. */
-export function gradeUnreadable(reason: string, options: Pick<GradeAnswersOptions, 'questions'> = {}): QuestionGrade[] {
-  return configured(options).map((q) => ({
+export function gradeUnreadable(key: AnswersKey, reason: string, options: Pick<GradeAnswersOptions, 'questions'>): QuestionGrade[] {
+  return configured(key, options.questions).map((q) => ({
     id: q.id,
-    kind: QUESTION_KINDS[q.id],
+    kind: key.questions[q.id].kind,
     points: 0,
     maxPoints: q.points,
     status: 'invalid',
@@ -127,34 +70,36 @@ export function gradeUnreadable(reason: string, options: Pick<GradeAnswersOption
   }));
 }
 
-function configured(options: Pick<GradeAnswersOptions, 'questions'>): (AnswersQuestionConfig & { id: WrittenQuestionId })[] {
-  const questions = options.questions ?? WRITTEN_DEFAULT_QUESTIONS;
+function configured(key: AnswersKey, questions: AnswersQuestionConfig[]): AnswersQuestionConfig[] {
   for (const q of questions) {
-    if (!isWrittenQuestion(q.id)) throw new Error(`unknown written question "${q.id}" (known: ${WRITTEN_QUESTION_IDS.join(', ')})`);
+    if (!Object.hasOwn(key.questions, q.id)) {
+      throw new Error(`unknown ${key.assignment} question "${q.id}" (known: ${Object.keys(key.questions).join(', ')})`);
+    }
   }
-  return questions as (AnswersQuestionConfig & { id: WrittenQuestionId })[];
+  return questions;
 }
 
-function gradeSection(
-  id: WrittenQuestionId,
+function gradeSection<K, V extends VariantValues>(
+  key: AnswersKey<K, V>,
+  id: string,
   maxPoints: number,
   section: SectionState,
   file: string,
-  ctx: { key: WrittenKey; variant: WrittenVariant; tolerance: NumberTolerance },
+  ctx: { key: K; variant: V; tolerance: NumberTolerance },
 ): QuestionGrade {
-  const kind = QUESTION_KINDS[id];
+  const question = key.questions[id];
+  const kind = question.kind;
   const base = { id, kind, maxPoints, points: 0, cells: [] as AnswerCell[] };
   if (section.state === 'invalid') {
     return { ...base, status: 'invalid', messages: section.issues.map((issue) => formatIssue(file, issue)) };
   }
-  if (kind === 'manual') {
+  if (kind === 'manual' || !question.grade) {
     const text = section.state === 'answered' ? String(section.value ?? '').trim() : '';
     const note = text ? 'graded by staff' : 'no answer in the file; graded by staff (a separately handed-in proof counts)';
     return { ...base, status: 'pending', messages: [note] };
   }
   if (section.state === 'missing') return { ...base, status: 'missing', messages: ['not answered'] };
-  const grader = GRADERS[id as keyof typeof GRADERS];
-  const { cells, messages } = grader({ answers: section.value, mistakes: writtenReference.mistakes, ...ctx });
+  const { cells, messages } = question.grade({ answers: section.value, ...ctx });
   return { ...base, ...scoreCells(maxPoints, cells), cells, messages };
 }
 

@@ -11,11 +11,11 @@ import type { GradingContext, SubmissionInput } from '../engine/grade-submission
 import { hashSubmission, selectedCases, selectedQuestions } from '../engine/grade-submission.js';
 import { type QuestionResultT, type ResultT } from '../result/schema.js';
 import { DlgradeError } from '../errors.js';
-import type { LoadedAnswers } from './load-answers.js';
-import type { AnswersQuestionConfig } from './grade-answers.js';
-import { WRITTEN_QUESTION_IDS } from './schema.js';
+import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
+import { gradeAnswers, gradeUnreadable, type AnswersQuestionConfig } from './grade-answers.js';
 import { checkStaffScores, loadStaffScores, mergeStaffScores, unmatchedStaffScores, type StaffScore } from './staff-scores.js';
-import { normalizeStudentId, variantFor } from './variant.js';
+import { normalizeStudentId, variantOf } from '../answer-key/variants.js';
+import type { AnswersKey } from '../answer-key/answers-key.js';
 import { toQuestionResult } from './to-result.js';
 
 /** Where the student id that picks a student's variant values comes from. */
@@ -34,37 +34,30 @@ export interface AnswersOptions {
   staffScores?: { file: string; scores: StaffScore[] };
 }
 
-/** The answers assignments this module grades. */
-const ANSWERS_ASSIGNMENTS = ['written'];
-
-/**
- * The answer key and the grading code, loaded on first use: other assignments never pay for them, and a student kit
- * (no reference/) still runs every other command, `dlgrade variant` included.
- */
-async function loadGrader(assignment: Assignment) {
-  if (!ANSWERS_ASSIGNMENTS.includes(assignment.manifest.id)) {
-    throw new DlgradeError('REFERENCE_INVALID', `no answers grader for "${assignment.manifest.id}" (answers assignments: ${ANSWERS_ASSIGNMENTS.join(', ')})`);
+/** The answers key a grading context carries (createContext loads it from the registry for answers assignments). */
+export function answersKeyOf(ctx: Pick<GradingContext, 'assignment' | 'answersKey'>): AnswersKey {
+  if (!ctx.answersKey) {
+    throw new DlgradeError('REFERENCE_INVALID', `the answer key of ${ctx.assignment.manifest.id} is not installed here (a student kit has none), so answers cannot be graded`);
   }
-  try {
-    const [grading, loading, reference] = await Promise.all([
-      import('./grade-answers.js'),
-      import('./load-answers.js'),
-      import('../../reference/written/index.js'),
-    ]);
-    return { ...grading, ...loading, reference: reference.writtenReference };
-  } catch (cause) {
-    if ((cause as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-    throw new DlgradeError('REFERENCE_INVALID', `the answer key of ${assignment.manifest.id} is not installed here (a student kit has none), so answers cannot be graded`, { cause });
-  }
+  return ctx.answersKey;
 }
 
 /**
- * What an answers assignment records in place of a fixtures lock: the reference version and seed, no fixture files,
+ * What an answers assignment records in place of a fixtures lock: the key's version and seed, no fixture files,
  * back end "none" (plain float64 arithmetic). Staff scores, when merged, are added as files (see withStaffScores).
  */
-export async function answersLock(assignment: Assignment): Promise<FixtureLock> {
-  const { reference } = await loadGrader(assignment);
-  return { assignment: assignment.manifest.id, referenceVersion: reference.version, seed: assignment.manifest.seed, backend: 'none', files: {} };
+export function answersLock(assignment: Assignment, key: AnswersKey): FixtureLock {
+  return { assignment: assignment.manifest.id, referenceVersion: key.version, seed: assignment.manifest.seed, backend: 'none', files: {} };
+}
+
+/** The manifest's questions as the answers grader takes them, each checked against the key's format. */
+export function answersQuestionConfigs(assignment: Assignment, key: AnswersKey, questions = assignment.manifest.questions): AnswersQuestionConfig[] {
+  for (const q of questions) {
+    if (!Object.hasOwn(key.questions, q.id)) {
+      throw new DlgradeError('MANIFEST_INVALID', `questions: "${q.id}" is not a question of the ${key.assignment} answers format (its key has ${Object.keys(key.questions).join(', ')})`, { file: assignment.manifestPath });
+    }
+  }
+  return questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: numberTolerance(q.compare, `questions.${q.id}.compare`) } : {}) }));
 }
 
 /** The answers options a command line gives (check --student-id; grade --variant-id, --staff-scores). */
@@ -83,7 +76,7 @@ const VARIANT_SOURCES: VariantIdSource[] = ['submission', 'file', 'canonical'];
 export async function applyAnswersOptions(ctx: GradingContext, options: AnswersCliOptions): Promise<void> {
   const given = Object.entries(options).filter(([, v]) => v !== undefined);
   if (given.length === 0) return;
-  if (ctx.assignment.manifest.runner !== 'answers') {
+  if (!ctx.answersKey) {
     const flags = given.map(([k]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
     throw new DlgradeError('USAGE', `${flags}: only for answers assignments (runner: answers); ${ctx.assignment.manifest.id} runs code`);
   }
@@ -114,7 +107,7 @@ export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: reado
  * cached before the scores changed are not reused, and every result records which scores it merged.
  */
 export async function withStaffScores(ctx: GradingContext, file: string): Promise<StaffScore[]> {
-  if (ctx.assignment.manifest.runner !== 'answers') {
+  if (!ctx.answersKey) {
     throw new DlgradeError('USAGE', `--staff-scores is for assignments with manually graded questions (runner: answers); ${ctx.assignment.manifest.id} has none`);
   }
   const scores = await loadStaffScores(file);
@@ -136,18 +129,15 @@ export function numberTolerance(t: ToleranceT | undefined, where: string): Parti
 export async function gradeAnswersSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
   const started = Date.now();
   const { manifest } = ctx.assignment;
-  const { reference, loadAnswers, formatIssue, gradeAnswers, gradeUnreadable } = await loadGrader(ctx.assignment);
+  const key = answersKeyOf(ctx);
   const questions = selectedQuestions(ctx).filter((q) => selectedCases(q, ctx.mode).length > 0);
-  for (const q of questions) {
-    if (!(WRITTEN_QUESTION_IDS as string[]).includes(q.id)) throw new DlgradeError('MANIFEST_INVALID', `questions: "${q.id}" is not a question of the written answers format`, { file: ctx.assignment.manifestPath });
-  }
-  const configs: AnswersQuestionConfig[] = questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: numberTolerance(q.compare, `questions.${q.id}.compare`) } : {}) }));
+  const configs = answersQuestionConfigs(ctx.assignment, key, questions);
   const notices: string[] = [];
 
   let answers: LoadedAnswers | undefined;
   let unreadable: string | undefined;
   try {
-    answers = await loadAnswers(submission.dir);
+    answers = await loadAnswers(key, submission.dir);
   } catch (error) {
     if (!(error instanceof DlgradeError)) throw error;
     unreadable = error.message;
@@ -158,14 +148,14 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
   const source = options.variantId ?? (ctx.mode === 'grade' ? 'submission' : 'file');
   const fileId = answers?.studentId;
   const studentId = options.studentId ?? (source === 'submission' ? submission.student : source === 'file' ? fileId : undefined);
-  const variant = variantFor(studentId);
-  if (fileId !== undefined && normalizeStudentId(fileId) !== variant.studentId && source !== 'canonical') {
+  const variant = variantOf(key, studentId);
+  if (key.variants && fileId !== undefined && normalizeStudentId(fileId) !== variant.studentId && source !== 'canonical') {
     notices.push(`the answers file says student_id "${fileId}", but the values of ${variant.studentId ? `"${variant.studentId}"` : 'no student id'} were graded`);
   }
   for (const warning of answers?.warnings ?? []) notices.push(formatIssue(answers!.file, warning));
   // Problems come first (a batch summary shows the first notice); which values were graded is said last, and in a
   // batch only when it is not the usual roster id.
-  if (ctx.mode !== 'grade' || source !== 'submission' || options.studentId !== undefined) {
+  if (key.variants && (ctx.mode !== 'grade' || source !== 'submission' || options.studentId !== undefined)) {
     notices.push(
       variant.studentId
         ? `graded with the values of student "${variant.studentId}" (dlgrade variant ${manifest.id} --student-id ${variant.studentId})`
@@ -173,7 +163,9 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
     );
   }
 
-  let grades = answers ? gradeAnswers(answers, variant, { questions: configs, compare: numberTolerance(manifest.defaults?.compare, 'defaults.compare') }) : gradeUnreadable(unreadable!, { questions: configs });
+  let grades = answers
+    ? gradeAnswers(key, answers, variant, { questions: configs, compare: numberTolerance(manifest.defaults?.compare, 'defaults.compare') })
+    : gradeUnreadable(key, unreadable!, { questions: configs });
   if (options.staffScores) grades = mergeStaffScores(grades, options.staffScores.scores, submission.student, options.staffScores.file);
 
   const questionResults: QuestionResultT[] = grades.map((grade) => {
@@ -189,7 +181,7 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
     submission: { path: submission.origin ?? submission.dir, sha256: submission.sha256 ?? (await hashSubmission(submission.dir)) },
     runtime: {},
     sandbox: 'none (answers are read, no student code runs)',
-    fixtures: { referenceVersion: reference.version, backend: 'none', seed: manifest.seed, files: { ...ctx.lock.files } },
+    fixtures: { referenceVersion: key.version, backend: 'none', seed: manifest.seed, files: { ...ctx.lock.files } },
     started,
     questions: questionResults,
     notices,

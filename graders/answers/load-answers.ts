@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DlgradeError, describeValue } from '../errors.js';
-import { SECTION_SCHEMAS, WRITTEN_QUESTION_IDS, type SectionAnswers, type WrittenQuestionId } from './schema.js';
+import type { AnswersKey } from '../answer-key/answers-key.js';
 import { MAX_YAML_BYTES, firstDuplicateKey } from '../util/yaml-limits.js';
 
 /** One problem found in an answers file, located by its path inside the file and, when known, its line. */
@@ -18,9 +18,9 @@ export interface AnswerIssue {
   message: string;
 }
 
-/** The state of one question's section after validation. */
-export type SectionState<Q extends WrittenQuestionId = WrittenQuestionId> =
-  | { state: 'answered'; value: SectionAnswers<Q> }
+/** The state of one question's section after validation (`value` has the type of the question's section schema). */
+export type SectionState<Value = any> =
+  | { state: 'answered'; value: Value }
   | { state: 'missing' }
   | { state: 'invalid'; issues: AnswerIssue[] };
 
@@ -30,7 +30,8 @@ export interface LoadedAnswers {
   file: string;
   /** `student_id` from the file, if it has one (the grader may prefer the roster's id). */
   studentId?: string;
-  sections: { [Q in WrittenQuestionId]: SectionState<Q> };
+  /** One state per question of the key. */
+  sections: Record<string, SectionState>;
   /** Problems that cost nothing: unknown keys, which are ignored. */
   warnings: AnswerIssue[];
 }
@@ -44,25 +45,42 @@ export function formatIssue(file: string, issue: AnswerIssue): string {
   return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
+/** What loading needs of a key: its questions' section schemas. */
+export type AnswersFormat = Pick<AnswersKey, 'questions'>;
+
 // verbose: errors carry their parentSchema, whose description says what a list or mapping should hold.
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
-const validators = Object.fromEntries(WRITTEN_QUESTION_IDS.map((id) => [id, ajv.compile(SECTION_SCHEMAS[id])])) as Record<
-  WrittenQuestionId,
-  ValidateFunction
->;
 // A second compilation that drops unknown keys, for sections whose only problem is an unknown key.
 const stripper = new Ajv({ allowUnionTypes: true, strict: true, removeAdditional: 'all' });
-const strippers = Object.fromEntries(WRITTEN_QUESTION_IDS.map((id) => [id, stripper.compile(SECTION_SCHEMAS[id])])) as Record<
-  WrittenQuestionId,
-  ValidateFunction
->;
+
+interface Compiled {
+  ids: string[];
+  validators: Record<string, ValidateFunction>;
+  strippers: Record<string, ValidateFunction>;
+}
+const compiledFormats = new WeakMap<object, Compiled>();
+
+/** The validators of a key's sections, compiled once per key. */
+function compiled(format: AnswersFormat): Compiled {
+  let c = compiledFormats.get(format.questions);
+  if (!c) {
+    const ids = Object.keys(format.questions);
+    c = {
+      ids,
+      validators: Object.fromEntries(ids.map((id) => [id, ajv.compile(format.questions[id].schema)])),
+      strippers: Object.fromEntries(ids.map((id) => [id, stripper.compile(format.questions[id].schema)])),
+    };
+    compiledFormats.set(format.questions, c);
+  }
+  return c;
+}
 
 /**
  * Finds and loads the answers file of a submission folder (or reads the file when given one).
  * Throws DlgradeError('ANSWERS_INVALID') when there is no answers file or it cannot be read as a whole;
  * the caller turns that into "invalid" for every question.
  */
-export async function loadAnswers(submission: string, displayRoot = process.cwd()): Promise<LoadedAnswers> {
+export async function loadAnswers(format: AnswersFormat, submission: string, displayRoot = process.cwd()): Promise<LoadedAnswers> {
   const info = await stat(submission).catch(() => null);
   let file = submission;
   if (info?.isDirectory()) {
@@ -76,13 +94,13 @@ export async function loadAnswers(submission: string, displayRoot = process.cwd(
       });
     }
     file = path.join(submission, found[0]);
-    const loaded = parseAnswers(await readText(file, displayRoot), display(file, displayRoot));
+    const loaded = parseAnswers(format, await readText(file, displayRoot), display(file, displayRoot));
     if (found.length > 1) {
       loaded.warnings.unshift({ path: '', message: `also found ${found.slice(1).join(', ')}; only ${found[0]} was graded` });
     }
     return loaded;
   }
-  return parseAnswers(await readText(file, displayRoot), display(file, displayRoot));
+  return parseAnswers(format, await readText(file, displayRoot), display(file, displayRoot));
 }
 
 /**
@@ -123,7 +141,8 @@ function display(file: string, root: string): string {
  * Throws DlgradeError('ANSWERS_INVALID') only for problems of the whole file: not text, not YAML/JSON (the line is
  * named), or not a mapping.
  */
-export function parseAnswers(text: string, file: string): LoadedAnswers {
+export function parseAnswers(format: AnswersFormat, text: string, file: string): LoadedAnswers {
+  const { ids, validators, strippers } = compiled(format);
   if (text.includes('\u0000')) {
     throw new DlgradeError('ANSWERS_INVALID', 'is not a text file: expected YAML or JSON answers', { file });
   }
@@ -162,7 +181,7 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
     }
   }
   if (data === null || data === undefined) {
-    throw new DlgradeError('ANSWERS_INVALID', `is empty: expected a mapping with one section per question (${WRITTEN_QUESTION_IDS.join(', ')})`, { file });
+    throw new DlgradeError('ANSWERS_INVALID', `is empty: expected a mapping with one section per question (${ids.join(', ')})`, { file });
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new DlgradeError('ANSWERS_INVALID', `expected a mapping with one section per question at the top level, got ${describeValue(data)}`, { file });
@@ -171,14 +190,14 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
   const top = data as Record<string, unknown>;
   const lineOf = (segments: (string | number)[]): number | undefined => nodeLine(doc, lines, segments);
   const warnings: AnswerIssue[] = [];
-  const known = new Set<string>([...WRITTEN_QUESTION_IDS, 'student_id']);
+  const known = new Set<string>([...ids, 'student_id']);
   for (const key of Object.keys(top)) {
     if (!known.has(key)) {
-      const guess = closest(key, WRITTEN_QUESTION_IDS);
+      const guess = closest(key, ids);
       warnings.push({
         path: key,
         line: lineOf([key]),
-        message: `unknown question, ignored${guess ? ` (did you mean ${guess}?)` : ''}; questions: ${WRITTEN_QUESTION_IDS.join(', ')}`,
+        message: `unknown question, ignored${guess ? ` (did you mean ${guess}?)` : ''}; questions: ${ids.join(', ')}`,
       });
     }
   }
@@ -195,22 +214,23 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
     warnings.push({ path: 'student_id', line: lineOf(['student_id']), message: `expected text, got ${describeValue(rawId)}; ignored` });
   }
 
-  const sections = {} as Record<WrittenQuestionId, SectionState>;
-  for (const id of WRITTEN_QUESTION_IDS) {
-    sections[id] = validateSection(id, top[id], lineOf, warnings);
+  const sections: Record<string, SectionState> = {};
+  for (const id of ids) {
+    sections[id] = validateSection(id, validators[id], strippers[id], top[id], lineOf, warnings);
   }
-  return { file, studentId, sections: sections as LoadedAnswers['sections'], warnings };
+  return { file, studentId, sections, warnings };
 }
 
 function validateSection(
-  id: WrittenQuestionId,
+  id: string,
+  validate: ValidateFunction,
+  strip: ValidateFunction,
   value: unknown,
   lineOf: (segments: (string | number)[]) => number | undefined,
   warnings: AnswerIssue[],
 ): SectionState {
   if (value === undefined || value === null) return { state: 'missing' };
-  const validate = validators[id];
-  if (validate(value)) return { state: 'answered', value: value as SectionAnswers<typeof id> };
+  if (validate(value)) return { state: 'answered', value };
   const issues: AnswerIssue[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
@@ -225,8 +245,8 @@ function validateSection(
   }
   if (issues.length === 0) {
     const copy = structuredClone(value);
-    strippers[id](copy);
-    return { state: 'answered', value: copy as SectionAnswers<typeof id> };
+    strip(copy);
+    return { state: 'answered', value: copy };
   }
   return { state: 'invalid', issues };
 }
@@ -266,7 +286,7 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null',
 };
 
-function explain(question: WrittenQuestionId, segments: (string | number)[], error: ErrorObject, value: unknown): AnswerIssue {
+function explain(question: string, segments: (string | number)[], error: ErrorObject, value: unknown): AnswerIssue {
   const p = error.params as Record<string, unknown>;
   const at = joinPath(question, segments);
   switch (error.keyword) {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { DlgradeError, describeValue } from '../errors.js';
-import { normalizeStudentId } from './variant.js';
+import { normalizeStudentId } from '../answer-key/variants.js';
 import type { QuestionGrade } from './grade-answers.js';
 
 /** One row of the staff CSV. */

@@ -1,16 +1,18 @@
 // Builds what a check, ci or grade run shares: the assignment, its fixtures and lock, the runner.
 import { loadAssignment } from '../manifest/load-manifest.js';
-import { readLock } from '../fixtures/lock.js';
 import { FixtureStore } from '../fixtures/load-case.js';
 import { createRunner, type RunnerOptions } from '../runners/create-runner.js';
 import { selectSandbox, type SandboxPolicy } from '../runners/select-sandbox.js';
 import { defaultPython } from '../runners/python-runner.js';
 import { memoryLimitMb, type GradingContext, type Mode } from './grade-submission.js';
 import { DlgradeError } from '../errors.js';
-import { answersLock } from '../answers/grade-submission.js';
+import type { KeyRegistry } from '../answer-key/registry.js';
+import { assignmentKind } from './assignment-kind.js';
 
 export interface ContextOptions extends RunnerOptions {
   mode: Mode;
+  /** The answer keys (reference/index.ts's registry, handed in by the CLI); an answers assignment loads its key here. */
+  keys: KeyRegistry;
   questionIds?: string[];
   /** How student code must be isolated; by default check prefers the sandbox and grade and ci require it. */
   sandboxPolicy?: SandboxPolicy;
@@ -28,10 +30,11 @@ export async function createContext(assignmentId: string, options: ContextOption
   if (unknown.length) {
     throw new DlgradeError('USAGE', `${assignment.manifest.id} has no question ${unknown.map((u) => `"${u}"`).join(', ')} (questions: ${[...known].join(', ')})`);
   }
-  // An answers assignment has no fixtures: its lock records the reference version (and merged staff scores).
-  const lock = assignment.manifest.runner === 'answers' ? await answersLock(assignment) : await readLock(assignment);
+  const kind = assignmentKind(assignment.manifest);
+  // An answers assignment has no fixtures: its lock records the key's version (and merged staff scores).
+  const { lock, answersKey } = await kind.prepare(assignment, options.keys);
   let runnerOptions: RunnerOptions = options;
-  if (assignment.manifest.runner === 'python' && !options.sandbox) {
+  if (kind.runsCode && !options.sandbox) {
     const sandbox = await selectSandbox(options.sandboxPolicy ?? defaultSandboxPolicy(options.mode), defaultPython(options.python));
     runnerOptions = { ...options, sandbox };
   }
@@ -43,7 +46,9 @@ export async function createContext(assignmentId: string, options: ContextOption
     lock,
     fixtures: new FixtureStore(assignment),
     runner,
+    kind,
     mode: options.mode,
     questionIds: options.questionIds,
+    ...(answersKey ? { answersKey } : {}),
   };
 }

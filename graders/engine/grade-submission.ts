@@ -13,8 +13,10 @@ import { summarize } from '../compare/describe.js';
 import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion } from '../score/score.js';
 import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
-import { gradeAnswersSubmission, type AnswersOptions } from '../answers/grade-submission.js';
 import { inPhase } from '../util/profile.js';
+import type { AnswersOptions } from '../answers/grade-submission.js';
+import type { AssignmentKind } from './assignment-kind.js';
+import type { AnswersKey } from '../answer-key/answers-key.js';
 
 export type Mode = 'check' | 'ci' | 'grade';
 
@@ -24,11 +26,15 @@ export interface GradingContext {
   lock: FixtureLock;
   fixtures: FixtureStore;
   runner: Runner;
+  /** How this kind of assignment is graded and validated (engine/assignment-kind.ts). */
+  kind: AssignmentKind;
   mode: Mode;
   /** Only these questions (all when empty). */
   questionIds?: string[];
   /** Answers assignments only: where variant ids come from, staff scores (graders/answers/grade-submission.ts). */
   answers?: AnswersOptions;
+  /** Answers assignments only: the assignment's key, from the registry the CLI hands in. */
+  answersKey?: AnswersKey;
 }
 
 export interface SubmissionInput {
@@ -54,9 +60,12 @@ export function selectedQuestions(ctx: GradingContext): QuestionT[] {
 }
 
 /** Grades one submission folder and returns its Result. Never throws for anything the submission does. */
-export async function gradeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
-  // An answers file is not run: it is read and graded in this process, into the same Result.
-  if (ctx.assignment.manifest.runner === 'answers') return gradeAnswersSubmission(ctx, submission);
+export function gradeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
+  return ctx.kind.grade(ctx, submission);
+}
+
+/** The code pipeline: the submission runs on the cases' inputs, its outputs are compared in this process. */
+export async function gradeCodeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
   const started = Date.now();
   const { manifest } = ctx.assignment;
   const questions = selectedQuestions(ctx);

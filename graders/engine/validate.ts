@@ -10,7 +10,6 @@ import { summarize } from '../compare/describe.js';
 import { caseFixturePath, fixturesDir } from '../fixtures/paths.js';
 import { toleranceFor } from './grade-submission.js';
 import { selectBackend } from '../answer-key/backend.js';
-import { validateAnswersAssignment } from '../answers/validate-answers.js';
 
 export interface ValidationCheck {
   name: string;
@@ -18,8 +17,11 @@ export interface ValidationCheck {
   detail: string;
 }
 
+/** Runs one named self-test: its detail when it passes, its message when it throws. */
+export type CheckAttempt = (name: string, fn: () => Promise<string>) => Promise<void>;
+
 /** A list of self-test results, opened with the manifest check every assignment passes once it has loaded. */
-export function startChecks(ctx: GradingContext): { checks: ValidationCheck[]; attempt: (name: string, fn: () => Promise<string>) => Promise<void> } {
+export function startChecks(ctx: GradingContext): { checks: ValidationCheck[]; attempt: CheckAttempt } {
   const { manifest, manifestPath } = ctx.assignment;
   const points = manifest.questions.reduce((s, q) => s + q.points, 0);
   const checks: ValidationCheck[] = [{ name: 'manifest', ok: true, detail: `${manifestPath} matches the schema (${manifest.questions.length} questions, ${points} points)` }];
@@ -34,11 +36,19 @@ export function startChecks(ctx: GradingContext): { checks: ValidationCheck[]; a
   return { checks, attempt };
 }
 
-/** Runs every self-test; a check that throws is reported as failed with its message. */
+/**
+ * Runs every self-test: the manifest, the kind's own checks (fixtures and reference, or the answers format and key),
+ * then the solution's full marks and the starter's zero. A check that throws is reported as failed with its message.
+ */
 export async function validateAssignment(ctx: GradingContext, reference: AssignmentReference | undefined): Promise<ValidationCheck[]> {
-  // Answers assignments have no fixtures or runner: graders/answers checks its own format, key and examples.
-  if (ctx.assignment.manifest.runner === 'answers') return validateAnswersAssignment(ctx);
   const { checks, attempt } = startChecks(ctx);
+  await ctx.kind.checks(ctx, reference, attempt);
+  await examplesSelfTest(ctx, attempt);
+  return checks;
+}
+
+/** A code assignment's own checks: every fixture present and locked, and the reference against course-provided answers. */
+export async function codeChecks(ctx: GradingContext, reference: AssignmentReference | undefined, attempt: CheckAttempt): Promise<void> {
   const { manifest } = ctx.assignment;
 
   await attempt('fixtures', async () => {
@@ -86,24 +96,40 @@ export async function validateAssignment(ctx: GradingContext, reference: Assignm
     });
   }
 
-  const allCases = { ...ctx, mode: 'grade' as const };
+}
+
+/**
+ * The solution scores full marks and the starter zero, on every case (hidden ones too) and, where there are
+ * per-student values, the canonical ones of the handout (the solution and starter have no student id).
+ */
+async function examplesSelfTest(ctx: GradingContext, attempt: CheckAttempt): Promise<void> {
+  const { manifest } = ctx.assignment;
+  const all: GradingContext = { ...ctx, mode: 'grade', ...(ctx.answersKey ? { answers: { ...ctx.answers, variantId: 'canonical' } } : {}) };
+  const values = ctx.answersKey?.variants ? ' with the canonical values' : '';
   if (manifest.solution) {
     await attempt('solution scores full marks', async () => {
-      const result = await gradeSubmission(allCases, { student: 'solution', dir: path.resolve(ctx.assignment.dir, manifest.solution!) });
-      const lost = result.questions.filter((q) => q.points < q.maxPoints).map((q) => `${q.id} (${q.cases.find((c) => c.status !== 'pass')?.id}: ${q.cases.find((c) => c.status !== 'pass')?.error?.message ?? q.cases.find((c) => c.status !== 'pass')?.outputs.find((o) => !o.pass)?.summary})`);
+      const result = await gradeSubmission(all, { student: 'solution', dir: path.resolve(ctx.assignment.dir, manifest.solution!) });
+      const lost = result.questions
+        .filter((q) => q.status !== 'pending' && q.points < q.maxPoints)
+        .map((q) => {
+          const c = q.cases.find((x) => x.status !== 'pass');
+          return `${q.id} (${c?.id}: ${c?.error?.message ?? c?.outputs.find((o) => !o.pass)?.summary})`;
+        });
       if (lost.length) throw new Error(`the solution scores ${result.score.points}/${result.score.maxPoints}; it loses ${lost.join('; ')}`);
-      return `${result.score.points}/${result.score.maxPoints} on all public and hidden cases`;
+      const pending = result.score.pendingPoints ? `, ${result.score.pendingPoints} point(s) pending staff grading` : '';
+      return `${result.score.points}/${result.score.maxPoints} on all public and hidden cases${values}${pending}`;
     });
   }
   if (manifest.starter) {
     await attempt('starter scores zero with clear messages', async () => {
-      const result = await gradeSubmission(allCases, { student: 'starter', dir: path.resolve(ctx.assignment.dir, manifest.starter!) });
-      if (result.score.points !== 0) throw new Error(`the starter code scores ${result.score.points}; expected 0`);
-      const unclear = result.questions.flatMap((q) => q.cases.filter((c) => c.status === 'crash' || c.status === 'timeout').map((c) => `${q.id}/${c.id}: ${c.status}`));
-      if (unclear.length) throw new Error(`starter cases end without a clear message: ${unclear.join(', ')}`);
-      const kinds = new Set(result.questions.flatMap((q) => q.cases.map((c) => c.error?.type ?? 'wrong values')));
+      const result = await gradeSubmission(all, { student: 'starter', dir: path.resolve(ctx.assignment.dir, manifest.starter!) });
+      if (result.score.points !== 0) throw new Error(`the starter scores ${result.score.points}; expected 0`);
+      const unclear = result.questions.flatMap((q) =>
+        q.cases.filter((c) => ctx.kind.unclearStarter.includes(c.status)).map((c) => `${q.id}/${c.id}: ${c.error?.message ?? c.status}`),
+      );
+      if (unclear.length) throw new Error(`starter cases end without a clear message: ${unclear.join('; ')}`);
+      const kinds = new Set(result.questions.flatMap((q) => q.cases.filter((c) => c.status !== 'pending').map((c) => c.error?.type ?? (c.outputs.find((o) => !o.pass)?.summary === 'not answered' ? 'not answered' : 'wrong values'))));
       return `0/${result.score.maxPoints}; every case reports ${[...kinds].join(' / ')}`;
     });
   }
-  return checks;
 }

@@ -4,6 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Assignment } from '../manifest/load-manifest.js';
 import { DlgradeError } from '../errors.js';
+import { requireCommand } from '../engine/assignment-kind.js';
 import { ENGINE_VERSION } from '../version.js';
 import { render } from '../reporters/templates.js';
 import { writeBundleToDir, type Bundle } from './bundle.js';
@@ -33,9 +34,7 @@ export interface KitReport extends AssignmentFilesReport {
 /** Builds the student kit in `outDir` (new, empty, or a previous kit, which is replaced). */
 export async function exportStudentKit(assignment: Assignment, outDir: string): Promise<KitReport> {
   const { manifest } = assignment;
-  if (manifest.runner !== 'python') {
-    throw new DlgradeError('USAGE', `${manifest.id} is graded from an answers file with the answer key at hand; export-student supports code assignments (runner: python) only`);
-  }
+  requireCommand(manifest, 'export-student');
   await prepareOutDir(outDir);
   const bundle: Bundle = new Map();
   await addEngine(bundle);

@@ -1,6 +1,6 @@
 // The answer key written out as an answers file: a full-marks submission for any variant (tests, demos, staff).
-import type { WrittenVariant } from '../../graders/answers/variant.js';
-import { solveWritten, type WrittenKey } from './index.js';
+import type { WrittenVariant } from './variant.js';
+import { solveWritten, type WrittenKey } from './solve.js';
 import { MANUAL_QUESTIONS } from './proofs.js';
 
 /** A full-marks answers object for the variant (numbers kept to `digits` significant digits, as a careful student would). */

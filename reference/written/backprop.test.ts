@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { selectBackend } from '../../graders/answer-key/backend.js';
-import { variantFor } from '../../graders/answers/variant.js';
+import { variantFor } from './variant.js';
 import { BACKPROP_PARAMS, BACKPROP_SETTING, backpropForward, backpropGradients, backpropLoss, backpropMistakes, solveBackprop, type BackpropParams } from './backprop.js';
 
 const INPUTS = [[1, 4, 5], [1, 1, 1], [5, 5, 5], [3, 1, 2], ...['s1', 's2', 's3'].map((id) => variantFor(id).backprop.x)];

@@ -1,5 +1,5 @@
 // Reference for `backprop`: a 3-2-2 sigmoid network by hand — forward values, loss, 12 gradients, one SGD step.
-import type { WrittenVariant } from '../../graders/answers/variant.js';
+import type { WrittenVariant } from './variant.js';
 
 /** Parameter names in the order the answers list them. */
 export const BACKPROP_PARAMS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9', 'w10', 'b1', 'b2'] as const;

@@ -1,6 +1,6 @@
 // Every number assignments.md §4 states for `written`, reproduced by the reference from the definitions.
 import { describe, expect, it } from 'vitest';
-import { CANONICAL_VARIANT, variantFor } from '../../graders/answers/variant.js';
+import { CANONICAL_VARIANT, variantFor } from './variant.js';
 import { solveWritten } from './index.js';
 
 const key = solveWritten(variantFor(undefined));

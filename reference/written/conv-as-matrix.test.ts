@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../graders/answer-key/backend.js';
 import { createRng } from '../../graders/answer-key/rng.js';
-import { variantFor } from '../../graders/answers/variant.js';
+import { variantFor } from './variant.js';
 import { CONV_SETTING, convAsMatrixMistakes, convMatrix, crossCorrelate2d, flipKernel, solveConvAsMatrix } from './conv-as-matrix.js';
 
 const apply = (A: number[][], X: number[][]) => A.map((row) => row.reduce((s, a, c) => s + a * X.flat()[c], 0));

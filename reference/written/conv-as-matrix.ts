@@ -1,5 +1,5 @@
 // Reference for `conv_as_matrix`: a strided, padded 2-D cross-correlation written as a matrix A with vec(Y) = A vec(X).
-import type { WrittenVariant } from '../../graders/answers/variant.js';
+import type { WrittenVariant } from './variant.js';
 
 /** The fixed setting of the question: a 3×3 input, a 3×3 kernel, stride 4, padding 2. */
 export const CONV_SETTING = { inputSize: 3, kernelSize: 3, stride: 4, padding: 2 } as const;

@@ -1,49 +1,46 @@
-// Answer key of the `written` assignment: every question's expected answers for one student's variant.
-import type { WrittenVariant } from '../../graders/answers/variant.js';
-import { convAsMatrixMistakes, solveConvAsMatrix, type ConvAsMatrixKey } from './conv-as-matrix.js';
-import { solvePerceptron, type PerceptronKey } from './perceptron.js';
-import { solveXor, type XorKey } from './xor.js';
-import { solveReluNet, type ReluNetKey } from './relu-net.js';
-import { backpropMistakes, solveBackprop, type BackpropKey } from './backprop.js';
-import { solveVgg11, type Vgg11Key } from './vgg11.js';
-import { solveCnnTable, type CnnTableKey } from './cnn-table.js';
-import { MANUAL_QUESTIONS, type ManualQuestionKey } from './proofs.js';
+// Answer key of the `written` assignment, as reference/index.ts registers it: formats, kinds, graders, variants.
+import type { AnswersKey } from '../../graders/answer-key/answers-key.js';
+import type { AnswersQuestionConfig } from '../../graders/answers/grade-answers.js';
+import { SECTION_SCHEMAS } from './schema.js';
+import { solveWritten, type WrittenKey } from './solve.js';
+import { writtenVariants, type WrittenVariant } from './variant.js';
+import { answersFromKey } from './answers-from-key.js';
+import { gradeBackprop, gradeCnnTable, gradeConvAsMatrix, gradePerceptron, gradeReluNet, gradeVgg11, gradeXor } from './grade-questions.js';
 
-/** Expected answers of every question for one variant. */
-export interface WrittenKey {
-  conv_as_matrix: ConvAsMatrixKey;
-  perceptron: PerceptronKey;
-  xor: XorKey;
-  relu_net: ReluNetKey;
-  backprop: BackpropKey;
-  vgg11: Vgg11Key;
-  cnn_table: CnnTableKey;
-  xor_proof: ManualQuestionKey;
-  min_norm_proof: ManualQuestionKey;
-}
+export { solveWritten, type WrittenKey };
 
-/** Computes the whole answer key for a variant (milliseconds: all of it is small float64 arithmetic). */
-export function solveWritten(variant: WrittenVariant): WrittenKey {
-  return {
-    conv_as_matrix: solveConvAsMatrix(variant),
-    perceptron: solvePerceptron(),
-    xor: solveXor(),
-    relu_net: solveReluNet(variant),
-    backprop: solveBackprop(variant),
-    vgg11: solveVgg11(),
-    cnn_table: solveCnnTable(),
-    xor_proof: MANUAL_QUESTIONS.xor_proof,
-    min_norm_proof: MANUAL_QUESTIONS.min_norm_proof,
-  };
-}
-
-/** The `written` reference as the engine registers it: an answers assignment has a key, not generate/solve. */
-export const writtenReference = {
+/** The written assignment's key. */
+export const writtenKey: AnswersKey<WrittenKey, WrittenVariant> = {
+  kind: 'answers',
   assignment: 'written',
   /** Bumped whenever an expected answer changes. */
   version: '1',
+  questions: {
+    conv_as_matrix: { kind: 'property', schema: SECTION_SCHEMAS.conv_as_matrix, grade: gradeConvAsMatrix },
+    perceptron: { kind: 'property', schema: SECTION_SCHEMAS.perceptron, grade: gradePerceptron },
+    xor: { kind: 'property', schema: SECTION_SCHEMAS.xor, grade: gradeXor },
+    relu_net: { kind: 'numeric', schema: SECTION_SCHEMAS.relu_net, grade: gradeReluNet },
+    backprop: { kind: 'numeric', schema: SECTION_SCHEMAS.backprop, grade: gradeBackprop },
+    vgg11: { kind: 'exact', schema: SECTION_SCHEMAS.vgg11, grade: gradeVgg11 },
+    cnn_table: { kind: 'exact', schema: SECTION_SCHEMAS.cnn_table, grade: gradeCnnTable },
+    xor_proof: { kind: 'manual', schema: SECTION_SCHEMAS.xor_proof },
+    min_norm_proof: { kind: 'manual', schema: SECTION_SCHEMAS.min_norm_proof },
+  },
+  variants: writtenVariants,
   solve: solveWritten,
-  mistakes: { conv_as_matrix: convAsMatrixMistakes, backprop: backpropMistakes },
-} as const;
+  answers: (variant, digits) => answersFromKey(variant, digits),
+  file: { title: 'dlgrade written answers', description: 'answers.yaml of the written assignment; null or a missing key means "not answered"' },
+};
 
-export type WrittenReference = typeof writtenReference;
+/** Points and tolerances of assignments/written/manifest.yaml (a test keeps the two in step), for tests without a manifest. */
+export const WRITTEN_DEFAULT_QUESTIONS: AnswersQuestionConfig[] = [
+  { id: 'conv_as_matrix', points: 3 },
+  { id: 'perceptron', points: 2 },
+  { id: 'xor', points: 2 },
+  { id: 'relu_net', points: 3 },
+  { id: 'backprop', points: 6, compare: { rtol: 1e-2 } },
+  { id: 'vgg11', points: 4, compare: { rtol: 1e-3 } },
+  { id: 'cnn_table', points: 4 },
+  { id: 'xor_proof', points: 2 },
+  { id: 'min_norm_proof', points: 2 },
+];

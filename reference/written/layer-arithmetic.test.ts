@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conv3, fc, pool2, tabulateLayers, windowOutputSize } from './layer-arithmetic.js';
 import { VGG11_LAYERS, solveVgg11 } from './vgg11.js';
 import { CNN_TABLE_LAYERS, solveCnnTable } from './cnn-table.js';
-import { CNN_TABLE_LAYER_IDS, VGG11_LAYER_IDS } from '../../graders/answers/schema.js';
+import { CNN_TABLE_LAYER_IDS, VGG11_LAYER_IDS } from './schema.js';
 
 describe('layer arithmetic', () => {
   it.each([

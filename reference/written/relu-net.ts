@@ -1,5 +1,5 @@
 // Reference for `relu_net`: h(x) = W3 relu(W2 relu(W1 x + b1) + b2) + b3 and dh/dx at the variant's points.
-import type { WrittenVariant } from '../../graders/answers/variant.js';
+import type { WrittenVariant } from './variant.js';
 
 /** The network of the question (assignments.md §4): W1 is 2×1, W2 2×2, W3 1×2. */
 export const RELU_NET = {

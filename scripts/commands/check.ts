@@ -6,7 +6,7 @@ import { gradeSubmission } from '../../graders/engine/grade-submission.js';
 import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
 import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
 import { ConsoleReporter } from '../../graders/reporters/console.js';
-import { collect, pythonOption } from './common.js';
+import { answerKeys, collect, pythonOption } from './common.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -21,7 +21,7 @@ export function registerCheck(program: Command): void {
     .addOption(pythonOption())
     .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string }) => {
       // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
-      const ctx = await createContext(assignmentId, { mode: 'check', questionIds: opts.question, python: opts.python, workers: 1 });
+      const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1 });
       await applyAnswersOptions(ctx, { studentId: opts.studentId });
       const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission }).finally(() => ctx.runner.close?.());
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -15,7 +15,7 @@ import { ConsoleReporter } from '../../graders/reporters/console.js';
 import { JunitReporter } from '../../graders/reporters/junit.js';
 import { GithubActionsReporter, onGithubActions } from '../../graders/reporters/github.js';
 import { DlgradeError } from '../../graders/errors.js';
-import { pythonOption } from './common.js';
+import { answerKeys, pythonOption } from './common.js';
 
 /** Exit codes, part of the interface: workflows branch on them. */
 export const CI_EXIT = { gatePassed: 0, gateFailed: 1, harnessFailed: 2 } as const;
@@ -73,7 +73,7 @@ $GITHUB_STEP_SUMMARY.`,
 async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
   const submissionDir = path.resolve(opts.submission);
   // Without bubblewrap ci refuses (exit 2) unless --no-sandbox says to run the submission as it is.
-  const ctx = await createContext(assignmentId, { mode: 'ci', python: opts.python, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
+  const ctx = await createContext(assignmentId, { mode: 'ci', keys: await answerKeys(), python: opts.python, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
   const { assignment } = ctx;
   const gate = parseGate({ minScore: opts.minScore, require: opts.require }, assignment.manifest.questions.map((q) => q.id));
 

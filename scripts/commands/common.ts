@@ -1,7 +1,7 @@
 // Options and helpers shared by the commands.
 import { Option } from 'commander';
 import { DlgradeError } from '../../graders/errors.js';
-import { loadReference } from '../../reference/index.js';
+import { NO_KEYS, requireArrayKey, type KeyRegistry } from '../../graders/answer-key/registry.js';
 import path from 'node:path';
 import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
 import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../../graders/reporters/student-files.js';
@@ -15,10 +15,23 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 /** --python, also read from DLGRADE_PYTHON. */
 export const pythonOption = () => new Option('--python <path>', 'Python interpreter with NumPy and PyTorch').env('DLGRADE_PYTHON');
 
+/**
+ * The answer keys (reference/index.ts). Imported only when a command runs, and absent from a student kit, which ships
+ * no reference/ folder: there the registry is empty and only commands that need a key say so.
+ */
+export async function answerKeys(): Promise<KeyRegistry> {
+  try {
+    return (await import('../../reference/index.js')).answerKeys;
+  } catch (cause) {
+    const missing = (cause as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /reference[\\/]index\.js/.test(String((cause as Error).message));
+    if (missing) return NO_KEYS;
+    throw cause;
+  }
+}
+
+/** The array-question key of a code assignment, or a message naming the registry. */
 export async function referenceFor(id: string) {
-  const reference = await loadReference(id);
-  if (!reference) throw new DlgradeError('REFERENCE_INVALID', `no answer key is registered for "${id}" in reference/index.ts`);
-  return reference;
+  return requireArrayKey(await answerKeys(), id);
 }
 
 /** Parses a whole number >= 1 or says which flag was wrong. */

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { generateFixtures } from '../../graders/fixtures/generate.js';
 import { referenceFor } from './common.js';
-import { DlgradeError } from '../../graders/errors.js';
+import { requireCommand } from '../../graders/engine/assignment-kind.js';
 
 export function registerFixtures(program: Command): void {
   program
@@ -15,9 +15,7 @@ export function registerFixtures(program: Command): void {
     .addOption(new Option('--backend <name>', 'TensorFlow.js back end').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).env('DLGRADE_BACKEND'))
     .action(async (assignmentId: string, opts: { check?: boolean; backend?: string }) => {
       const assignment = await loadAssignment(assignmentId);
-      if (assignment.manifest.runner === 'answers') {
-        throw new DlgradeError('USAGE', `${assignment.manifest.id} is graded from an answers file against its reference in Node: it has no fixtures (dlgrade validate ${assignment.manifest.id} checks it)`);
-      }
+      requireCommand(assignment.manifest, 'fixtures');
       const reference = await referenceFor(assignment.manifest.id);
       const report = await generateFixtures(assignment, reference, { check: opts.check, backend: opts.backend });
       console.log(`back end: ${report.backend}`);

@@ -8,7 +8,7 @@ import { fixturesFingerprint } from '../../graders/engine/cache.js';
 import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
 import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
-import { batchReporters, collect, parsePositiveInt, pythonOption } from './common.js';
+import { answerKeys, batchReporters, collect, parsePositiveInt, pythonOption } from './common.js';
 import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
 
 export function registerGrade(program: Command): void {
@@ -40,7 +40,7 @@ export function registerGrade(program: Command): void {
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
-        const ctx = await createContext(assignmentId, { mode: 'grade', questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
+        const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
         await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
         const outDir = path.resolve(opts.out);
         const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }));

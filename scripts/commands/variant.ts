@@ -1,8 +1,11 @@
-// `dlgrade variant`: prints a student's variant values (the numbers their written answers must use).
+// `dlgrade variant`: prints a student's variant values (the numbers their answers must use).
 import type { Command } from 'commander';
 import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { DlgradeError } from '../../graders/errors.js';
-import { formatVariant, variantFor } from '../../graders/answers/variant.js';
+import { requireCommand } from '../../graders/engine/assignment-kind.js';
+import { requireAnswersKey } from '../../graders/answer-key/registry.js';
+import { variantOf } from '../../graders/answer-key/variants.js';
+import { answerKeys } from './common.js';
 
 export function registerVariant(program: Command): void {
   program
@@ -13,8 +16,10 @@ export function registerVariant(program: Command): void {
     .option('--json', 'print the values as JSON')
     .action(async (assignmentId: string, opts: { studentId?: string; json?: boolean }) => {
       const { manifest } = await loadAssignment(assignmentId);
-      if (manifest.id !== 'written') throw new DlgradeError('USAGE', `${manifest.id} has no per-student values (only written does)`);
-      const variant = variantFor(opts.studentId);
-      process.stdout.write(opts.json ? `${JSON.stringify(variant, null, 2)}\n` : `${formatVariant(variant, manifest.id).join('\n')}\n`);
+      requireCommand(manifest, 'variant');
+      const key = await requireAnswersKey(await answerKeys(), manifest.id);
+      if (!key.variants) throw new DlgradeError('USAGE', `${manifest.id} has no per-student values: every student answers the same questions`);
+      const variant = variantOf(key, opts.studentId);
+      process.stdout.write(opts.json ? `${JSON.stringify(variant, null, 2)}\n` : `${key.variants.describe(variant, manifest.id).join('\n')}\n`);
     });
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { stringify } from 'yaml';
 import { Result, type ResultT } from '../../graders/result/schema.js';
-import { variantFor } from '../../graders/answers/variant.js';
+import { variantFor } from '../../reference/written/variant.js';
 import { answersFromKey } from '../../reference/written/answers-from-key.js';
 import { ROOT, dlgrade } from './cli.js';
 
@@ -188,7 +188,7 @@ describe('dlgrade validate written', () => {
   it('fixtures explains that an answers assignment has none', async () => {
     const run = await dlgrade(['fixtures', 'written']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('written is graded from an answers file against its reference in Node: it has no fixtures');
+    expect(run.stderr).toContain('fixtures: written is graded from an answers file against its key in Node: it has no fixtures');
   });
 });
 
@@ -211,6 +211,6 @@ describe('errors a person can make', () => {
   it('dlgrade variant of an assignment without variants says so', async () => {
     const run = await dlgrade(['variant', 'style-transfer', '--student-id', 's1']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('style-transfer has no per-student values (only written does)');
+    expect(run.stderr).toContain('variant: style-transfer runs code: it has no per-student values');
   });
 });

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Ajv } from 'ajv';
-import { answersJsonSchemaText } from './json-schema.js';
+import { answersJsonSchemaText } from '../../graders/answers/json-schema.js';
 import { SECTION_SCHEMAS, WRITTEN_QUESTION_IDS } from './schema.js';
-import { answersFromKey } from '../../reference/written/answers-from-key.js';
+import { answersFromKey } from './answers-from-key.js';
 import { variantFor } from './variant.js';
+import { writtenKey } from './index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const written = path.join(root, 'assignments/written');
@@ -25,8 +26,8 @@ function dataLeaves(value: unknown, prefix: string): string[] {
 
 describe('the answers format', () => {
   it('assignments/written/answers.schema.json is generated from schema.ts (DLGRADE_WRITE_SCHEMA=1 rewrites it)', () => {
-    if (process.env.DLGRADE_WRITE_SCHEMA === '1') writeFileSync(path.join(written, 'answers.schema.json'), answersJsonSchemaText());
-    expect(readFileSync(path.join(written, 'answers.schema.json'), 'utf8')).toBe(answersJsonSchemaText());
+    if (process.env.DLGRADE_WRITE_SCHEMA === '1') writeFileSync(path.join(written, 'answers.schema.json'), answersJsonSchemaText(writtenKey));
+    expect(readFileSync(path.join(written, 'answers.schema.json'), 'utf8')).toBe(answersJsonSchemaText(writtenKey));
   });
 
   it('the starter has every key of the format, all null (lists of nulls for relu_net)', () => {
@@ -41,7 +42,7 @@ describe('the answers format', () => {
 
   it('the whole-file JSON Schema accepts the starter and a full-marks file, and rejects a wrong type', () => {
     const ajv = new Ajv({ allowUnionTypes: true });
-    const validate = ajv.compile(JSON.parse(answersJsonSchemaText()));
+    const validate = ajv.compile(JSON.parse(answersJsonSchemaText(writtenKey)));
     expect(validate(parse(readFileSync(path.join(written, 'starter/answers.yaml'), 'utf8')))).toBe(true);
     expect(validate(answersFromKey(variantFor('s1')))).toBe(true);
     expect(validate({ backprop: { loss: 'x' } })).toBe(false);

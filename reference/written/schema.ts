@@ -1,28 +1,6 @@
 // The format of the `written` answers file: one TypeBox section schema per question (JSON Schema for Ajv + TS types).
-import { Type, type Static, type TOptional, type TSchema, type TUnsafe } from '@sinclair/typebox';
-
-/**
- * The value or null. A null (or a missing key) means "not answered": it costs that cell, not the question.
- * Written as `type: [T, "null"]` rather than anyOf, so a wrong value gives one error that names one expected type.
- */
-function orNull<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
-  const { type, ...rest } = schema as unknown as { type: string } & Record<string, unknown>;
-  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
-}
-
-/** A section's keys are all optional and may be null; a key the format does not have is reported and ignored. */
-function section<P extends Record<string, TSchema>>(properties: P, description: string) {
-  const optional = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, Type.Optional(v)])) as {
-    [K in keyof P]: TOptional<P[K]>;
-  };
-  return orNull(Type.Object(optional, { additionalProperties: false, description }));
-}
-
-const num = (description?: string) => orNull(Type.Number(description ? { description } : {}));
-const int = (description: string) => orNull(Type.Number({ description: `${description} (an integer)` }));
-const numList = (description: string) => orNull(Type.Array(orNull(Type.Number()), { description }));
-const matrix = (description: string) => orNull(Type.Array(Type.Array(Type.Number()), { description }));
-const text = (description: string) => orNull(Type.String({ description }));
+import { Type, type Static } from '@sinclair/typebox';
+import { int, matrix, num, numList, orNull, record, section, text } from '../../graders/answer-key/sections.js';
 
 /** VGG-11 layers (configuration A), in order; the answers name them so. */
 export const VGG11_LAYER_IDS = [
@@ -35,9 +13,6 @@ export const CNN_TABLE_LAYER_IDS = ['conv1', 'pool1', 'conv2', 'pool2', 'conv3',
 
 /** The backprop parameters, in order. */
 export const BACKPROP_PARAM_IDS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9', 'w10', 'b1', 'b2'] as const;
-
-const record = <K extends string, T extends TSchema>(keys: readonly K[], value: (k: K) => T) =>
-  Object.fromEntries(keys.map((k) => [k, value(k)])) as Record<K, T>;
 
 const perceptronUnit = (gate: string) =>
   section({ w: numList('the two weights [w1, w2]'), b: num('the bias') }, `weights and bias of a step unit computing ${gate}`);
@@ -131,25 +106,6 @@ export const SECTION_SCHEMAS = {
 export type WrittenQuestionId = keyof typeof SECTION_SCHEMAS;
 /** Question ids in the order of the answers file. */
 export const WRITTEN_QUESTION_IDS = Object.keys(SECTION_SCHEMAS) as WrittenQuestionId[];
-
-/** The whole answers file: an optional student id and one section per question. */
-export const WrittenAnswers = Type.Object(
-  {
-    student_id: Type.Optional(
-      Type.Unsafe<string | number | null>({
-        type: ['string', 'integer', 'null'],
-        description: 'your student id: it chooses your variant values (quote it if it has leading zeros)',
-      }),
-    ),
-    ...Object.fromEntries(WRITTEN_QUESTION_IDS.map((id) => [id, Type.Optional(SECTION_SCHEMAS[id])])),
-  } as Record<string, TSchema>,
-  {
-    additionalProperties: false,
-    $id: 'https://dlgrade.dev/schema/written-answers.json',
-    title: 'dlgrade written answers',
-    description: 'answers.yaml of the written assignment; null or a missing key means "not answered"',
-  },
-);
 
 /** The answers of one question, once its section is valid. */
 export type SectionAnswers<Q extends WrittenQuestionId> = NonNullable<Static<(typeof SECTION_SCHEMAS)[Q]>>;

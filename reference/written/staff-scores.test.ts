@@ -2,10 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DlgradeError } from '../errors.js';
-import { checkStaffScores, loadStaffScores, mergeStaffScores, parseStaffScores, unmatchedStaffScores, type StaffQuestionInfo } from './staff-scores.js';
-import { gradeAnswers } from './grade-answers.js';
-import { parseAnswers } from './load-answers.js';
+import { DlgradeError } from '../../graders/errors.js';
+import { checkStaffScores, loadStaffScores, mergeStaffScores, parseStaffScores, unmatchedStaffScores, type StaffQuestionInfo } from '../../graders/answers/staff-scores.js';
+import { gradeAnswers } from '../../graders/answers/grade-answers.js';
+import { WRITTEN_DEFAULT_QUESTIONS, writtenKey } from './index.js';
+import { parseAnswers } from '../../graders/answers/load-answers.js';
 import { variantFor } from './variant.js';
 
 const QUESTIONS: StaffQuestionInfo[] = [
@@ -78,7 +79,7 @@ describe('checkStaffScores', () => {
 });
 
 describe('mergeStaffScores', () => {
-  const grades = gradeAnswers(parseAnswers('xor_proof: "a proof"\n', 'answers.yaml'), variantFor(undefined));
+  const grades = gradeAnswers(writtenKey, parseAnswers(writtenKey, 'xor_proof: "a proof"\n', 'answers.yaml'), variantFor(undefined), { questions: WRITTEN_DEFAULT_QUESTIONS });
   const scores = parseStaffScores('student_id,question,points,comment\ns1,xor_proof,1.5,"step 3 unclear"\ns2,min_norm_proof,2,\n', 'scores.csv');
 
   it('turns a pending question with a score into scored, keeps the others pending', () => {

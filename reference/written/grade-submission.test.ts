@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createContext } from '../engine/context.js';
-import { gradeSubmission, type GradingContext } from '../engine/grade-submission.js';
-import { Result } from '../result/schema.js';
+import { createContext } from '../../graders/engine/context.js';
+import { gradeSubmission, type GradingContext } from '../../graders/engine/grade-submission.js';
+import { Result } from '../../graders/result/schema.js';
 import { Ajv } from 'ajv';
-import { applyAnswersOptions, unmatchedStaffScoreWarnings } from './grade-submission.js';
+import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
 import { variantFor } from './variant.js';
-import { answersFromKey } from '../../reference/written/answers-from-key.js';
+import { answerKeys } from '../index.js';
+import { answersFromKey } from './answers-from-key.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string) => path.join(root, 'examples/written', name);
@@ -23,7 +24,7 @@ async function submission(files: Record<string, string>): Promise<string> {
 
 describe('answers submissions through the engine', () => {
   it('check grades the correct example with the canonical values into a valid Result', async () => {
-    const ctx = await createContext('written', { mode: 'check' });
+    const ctx = await createContext('written', { mode: 'check', keys: answerKeys });
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
     expect(validateResult(result), JSON.stringify(validateResult.errors)).toBe(true);
     expect(result.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
@@ -35,14 +36,14 @@ describe('answers submissions through the engine', () => {
   });
 
   it('grade uses the submission name as the student id, so canonical answers lose the variant questions', async () => {
-    const ctx = await createContext('written', { mode: 'grade' });
+    const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
     expect(result.questions.filter((q) => q.points < q.maxPoints && q.status !== 'pending').map((q) => q.id)).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
     expect(result.notices).toEqual([]);
   });
 
   it('a student who used their own values gets full marks in grade, and a notice when the file names someone else', async () => {
-    const ctx = await createContext('written', { mode: 'grade' });
+    const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
     const answers = answersFromKey(variantFor('s-0042'));
     const dir = await submission({ 'answers.yaml': stringify({ ...answers, student_id: 'S-0042' }) });
     const result = await gradeSubmission(ctx, { student: 's-0042', dir });
@@ -52,7 +53,7 @@ describe('answers submissions through the engine', () => {
   });
 
   it('check takes the id from the file, or from --student-id', async () => {
-    const ctx = await createContext('written', { mode: 'check' });
+    const ctx = await createContext('written', { mode: 'check', keys: answerKeys });
     const dir = await submission({ 'answers.json': JSON.stringify(answersFromKey(variantFor('alice'))) });
     expect((await gradeSubmission(ctx, { student: 'x', dir })).score.points).toBe(24);
     await applyAnswersOptions(ctx, { studentId: 'bob' });
@@ -62,7 +63,7 @@ describe('answers submissions through the engine', () => {
   });
 
   it('a submission without an answers file fails every question with the reason, and is still a Result', async () => {
-    const ctx = await createContext('written', { mode: 'grade' });
+    const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
     const dir = await submission({ 'notes.txt': 'hello' });
     const result = await gradeSubmission(ctx, { student: 's1', dir });
     expect(validateResult(result)).toBe(true);
@@ -72,14 +73,14 @@ describe('answers submissions through the engine', () => {
   });
 
   it('a file that is not YAML names the line in every question', async () => {
-    const ctx = await createContext('written', { mode: 'check' });
+    const ctx = await createContext('written', { mode: 'check', keys: answerKeys });
     const dir = await submission({ 'answers.yaml': 'relu_net:\n  h: [1, 2\nbackprop: {}\n' });
     const result = await gradeSubmission(ctx, { student: 's1', dir });
     expect(result.questions[0].cases[0].error?.message).toMatch(/answers\.yaml: not valid YAML at line 3, column 1/);
   });
 
   it('--staff-scores merges scores, records the file in the lock, and warns about unknown students', async () => {
-    const ctx = await createContext('written', { mode: 'grade' });
+    const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
     await applyAnswersOptions(ctx, { variantId: 'canonical', staffScores: example('staff-scores.csv') });
     expect(Object.keys(ctx.lock.files)).toEqual(['variants', 'staff-scores/staff-scores.csv']);
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
@@ -100,7 +101,7 @@ describe('answers submissions through the engine', () => {
   });
 
   it('a bad variant source and a score above the maximum are refused, naming the flag or the line', async () => {
-    const ctx = await createContext('written', { mode: 'grade' });
+    const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
     await expect(applyAnswersOptions(ctx, { variantId: 'roster' })).rejects.toThrow('--variant-id must be one of submission, file, canonical, got "roster"');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-scores-'));
     await mkdir(dir, { recursive: true });

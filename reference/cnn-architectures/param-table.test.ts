@@ -1,7 +1,8 @@
+// The engine's parameter table (graders/compare/param-table.ts) on the arrays of the cnn-architectures key.
 import { describe, expect, it } from 'vitest';
-import { alignParams, buildParamTable, decodeLines, decodeShapes, describeMissingGradients, encodeLines, encodeShapes, formatParamTable, modelFeedback, paramTableFromArrays, type ParamList } from './param-table.js';
-import { solveParams } from '../../reference/cnn-architectures/index.js';
-import { scalar } from '../npz/ndarray.js';
+import { alignParams, buildParamTable, decodeLines, decodeShapes, describeMissingGradients, encodeLines, encodeShapes, formatParamTable, modelFeedback, paramTableFromArrays, type ParamList } from '../../graders/compare/param-table.js';
+import { solveParams } from './index.js';
+import { scalar } from '../../graders/npz/ndarray.js';
 
 const config = (k: number, nf: number, nc: number, nin: number) => ({
   kernel: scalar(k, 'int64'),

@@ -8,15 +8,18 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DlgradeError } from '../errors.js';
-import { loadAnswers, parseAnswers, type LoadedAnswers } from './load-answers.js';
+import { DlgradeError } from '../../graders/errors.js';
+import { loadAnswers, parseAnswers, type LoadedAnswers } from '../../graders/answers/load-answers.js';
 import { WRITTEN_QUESTION_IDS } from './schema.js';
+import { writtenKey } from './index.js';
 import { applyTextMutation, hostileDocuments, oddValue, pathsOf, structuralEdit, survives, textMutation } from '../../test/fuzz/text-mutations.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const base = readFileSync(path.join(root, 'examples', 'written', 'correct', 'answers.yaml'), 'utf8');
 const parsed = parse(base) as unknown;
 const paths = pathsOf(parsed, 5);
+// The key's section validators compile on first use: once here, outside the timed loads.
+parseAnswers(writtenKey, base, 'answers.yaml');
 
 /** What a loaded file must look like: one state per question, issues and warnings that say something. */
 function wellFormed(a: LoadedAnswers): void {
@@ -28,7 +31,7 @@ function wellFormed(a: LoadedAnswers): void {
   for (const w of a.warnings) expect(w.message.length).toBeGreaterThan(0);
 }
 
-const load = (text: string, file: string) => () => wellFormed(parseAnswers(text, file));
+const load = (text: string, file: string) => () => wellFormed(parseAnswers(writtenKey, text, file));
 
 describe('fuzz: parseAnswers', () => {
   it('the unmutated answers load', () => {
@@ -60,7 +63,7 @@ describe('fuzz: parseAnswers', () => {
       fc.property(fc.constantFrom(...paths), fc.constantFrom('replace' as const, 'delete' as const, 'add' as const), oddValue, fc.string({ maxLength: 12 }), (p, how, value, key) => {
         const text = structuralEdit(parsed, p, how, value, key);
         if (survives('ANSWERS_INVALID', 'answers.yaml', load(text, 'answers.yaml')) === 'ok') {
-          for (const s of Object.values(parseAnswers(text, 'answers.yaml').sections)) states.add(s.state);
+          for (const s of Object.values(parseAnswers(writtenKey, text, 'answers.yaml').sections)) states.add(s.state);
         }
       }),
       { seed: 7, numRuns: 400 },
@@ -87,7 +90,7 @@ describe('answers files that are not plain files', () => {
   async function rejection(dir: string): Promise<string> {
     const t0 = performance.now();
     try {
-      await loadAnswers(dir);
+      await loadAnswers(writtenKey, dir);
     } catch (error) {
       expect(error).toBeInstanceOf(DlgradeError);
       expect((error as DlgradeError).code).toBe('ANSWERS_INVALID');

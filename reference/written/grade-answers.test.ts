@@ -1,30 +1,36 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAssignment } from '../manifest/load-manifest.js';
-import { parseAnswers, type LoadedAnswers } from './load-answers.js';
+import { loadAssignment } from '../../graders/manifest/load-manifest.js';
+import { parseAnswers, type LoadedAnswers } from '../../graders/answers/load-answers.js';
 import { variantFor } from './variant.js';
 import {
-  QUESTION_KINDS,
-  WRITTEN_DEFAULT_COMPARE,
-  WRITTEN_DEFAULT_QUESTIONS,
+  DEFAULT_ANSWERS_COMPARE,
   gradeAnswers,
   gradeUnreadable,
   scoreCells,
+  type GradeAnswersOptions,
   type QuestionGrade,
-} from './grade-answers.js';
-import { answersFromKey } from '../../reference/written/answers-from-key.js';
-import { solveWritten } from '../../reference/written/index.js';
+} from '../../graders/answers/grade-answers.js';
+import { WRITTEN_DEFAULT_QUESTIONS, writtenKey } from './index.js';
+import type { WrittenVariant } from './variant.js';
+import { answersFromKey } from './answers-from-key.js';
+import { solveWritten } from './index.js';
+
+/** Grades with the written key and the manifest's points (WRITTEN_DEFAULT_QUESTIONS) unless told otherwise. */
+const gradeWritten = (answers: LoadedAnswers, variant: WrittenVariant, options: Partial<GradeAnswersOptions> = {}) =>
+  gradeAnswers(writtenKey, answers, variant, { questions: WRITTEN_DEFAULT_QUESTIONS, ...options });
+const QUESTION_KINDS = Object.fromEntries(Object.entries(writtenKey.questions).map(([id, q]) => [id, q.kind]));
 
 const root = path.resolve(import.meta.dirname, '../..');
 const examplesDir = path.join(root, 'examples/written');
 
 function fromObject(answers: Record<string, unknown>): LoadedAnswers {
-  return parseAnswers(JSON.stringify(answers), 'answers.json');
+  return parseAnswers(writtenKey, JSON.stringify(answers), 'answers.json');
 }
 
 function grade(answers: Record<string, unknown>, studentId?: string): Record<string, QuestionGrade> {
-  const graded = gradeAnswers(fromObject(answers), variantFor(studentId));
+  const graded = gradeWritten(fromObject(answers), variantFor(studentId));
   return Object.fromEntries(graded.map((g) => [g.id, g]));
 }
 
@@ -40,8 +46,8 @@ describe('gradeAnswers on the examples', () => {
   it.each(examples)('%s loses exactly the questions expected.json names', (name) => {
     const expected = JSON.parse(readFileSync(path.join(examplesDir, name, 'expected.json'), 'utf8'));
     const file = path.join(examplesDir, name, 'answers.yaml');
-    const answers = parseAnswers(readFileSync(file, 'utf8'), `${name}/answers.yaml`);
-    const grades = gradeAnswers(answers, variantFor(answers.studentId));
+    const answers = parseAnswers(writtenKey, readFileSync(file, 'utf8'), `${name}/answers.yaml`);
+    const grades = gradeWritten(answers, variantFor(answers.studentId));
     expect(Object.fromEntries(grades.map((g) => [g.id, g.status]))).toEqual(expected.status);
     const lost = grades.filter((g) => g.kind !== 'manual' && g.points < g.maxPoints).map((g) => g.id);
     expect(lost).toEqual(expected.lose);
@@ -49,14 +55,14 @@ describe('gradeAnswers on the examples', () => {
   });
 
   it('the malformed example says which line is wrong', () => {
-    const answers = parseAnswers(readFileSync(path.join(examplesDir, 'malformed/answers.yaml'), 'utf8'), 'answers.yaml');
-    const backprop = gradeAnswers(answers, variantFor(undefined)).find((g) => g.id === 'backprop')!;
+    const answers = parseAnswers(writtenKey, readFileSync(path.join(examplesDir, 'malformed/answers.yaml'), 'utf8'), 'answers.yaml');
+    const backprop = gradeWritten(answers, variantFor(undefined)).find((g) => g.id === 'backprop')!;
     expect(backprop.messages).toEqual([expect.stringMatching(/^answers\.yaml:\d+: backprop\.gradients\.w3: expected a number, got "abc" \(string\)$/)]);
   });
 
   it('vgg-no-biases names the mistake on each conv and FC layer', () => {
-    const answers = parseAnswers(readFileSync(path.join(examplesDir, 'vgg-no-biases/answers.yaml'), 'utf8'), 'answers.yaml');
-    const vgg = gradeAnswers(answers, variantFor(undefined)).find((g) => g.id === 'vgg11')!;
+    const answers = parseAnswers(writtenKey, readFileSync(path.join(examplesDir, 'vgg-no-biases/answers.yaml'), 'utf8'), 'answers.yaml');
+    const vgg = gradeWritten(answers, variantFor(undefined)).find((g) => g.id === 'vgg11')!;
     const failed = vgg.cells.filter((c) => !c.pass);
     expect(failed.map((c) => c.path)).toEqual([
       ...['conv1', 'conv2', 'conv3_1', 'conv3_2', 'conv4_1', 'conv4_2', 'conv5_1', 'conv5_2', 'fc6', 'fc7', 'fc8'].map((l) => `vgg11.layers.${l}.params`),
@@ -67,8 +73,8 @@ describe('gradeAnswers on the examples', () => {
   });
 
   it('backprop-wrong-output-grad is recognised as the missing sigmoid derivative', () => {
-    const answers = parseAnswers(readFileSync(path.join(examplesDir, 'backprop-wrong-output-grad/answers.yaml'), 'utf8'), 'answers.yaml');
-    const bp = gradeAnswers(answers, variantFor(undefined)).find((g) => g.id === 'backprop')!;
+    const answers = parseAnswers(writtenKey, readFileSync(path.join(examplesDir, 'backprop-wrong-output-grad/answers.yaml'), 'utf8'), 'answers.yaml');
+    const bp = gradeWritten(answers, variantFor(undefined)).find((g) => g.id === 'backprop')!;
     expect(bp.messages).toEqual([expect.stringContaining('without the output sigmoid derivative')]);
     expect(bp.cells.filter((c) => c.path.startsWith('backprop.gradients.')).every((c) => !c.pass)).toBe(true);
     expect(bp.cells.filter((c) => c.path.startsWith('backprop.forward.') || c.path === 'backprop.loss').every((c) => c.pass)).toBe(true);
@@ -209,7 +215,7 @@ describe('statuses', () => {
   });
 
   it('a file that cannot be read makes every question invalid with the reason', () => {
-    const grades = gradeUnreadable('answers.yaml: not valid YAML at line 3');
+    const grades = gradeUnreadable(writtenKey, 'answers.yaml: not valid YAML at line 3', { questions: WRITTEN_DEFAULT_QUESTIONS });
     expect(grades.map((g) => [g.id, g.status, g.points, g.messages])).toEqual(
       WRITTEN_DEFAULT_QUESTIONS.map((q) => [q.id, 'invalid', 0, ['answers.yaml: not valid YAML at line 3']]),
     );
@@ -228,13 +234,13 @@ describe('statuses', () => {
 
   it('uses the tolerance of the manifest', () => {
     const answers = fromObject({ relu_net: { h: [15.01, 1.5, 9], dh_dx: [6, 1.5, 6] } });
-    const strict = gradeAnswers(answers, variantFor(undefined), { questions: [{ id: 'relu_net', points: 3 }] });
-    const loose = gradeAnswers(answers, variantFor(undefined), { questions: [{ id: 'relu_net', points: 3, compare: { rtol: 1e-3 } }] });
+    const strict = gradeWritten(answers, variantFor(undefined), { questions: [{ id: 'relu_net', points: 3 }] });
+    const loose = gradeWritten(answers, variantFor(undefined), { questions: [{ id: 'relu_net', points: 3, compare: { rtol: 1e-3 } }] });
     expect([strict[0].status, loose[0].status]).toEqual(['partial', 'passed']);
   });
 
   it('rejects a question id the written assignment does not have', () => {
-    expect(() => gradeAnswers(fromObject({}), variantFor(undefined), { questions: [{ id: 'nope', points: 1 }] })).toThrow(/unknown written question "nope"/);
+    expect(() => gradeWritten(fromObject({}), variantFor(undefined), { questions: [{ id: 'nope', points: 1 }] })).toThrow(/unknown written question "nope"/);
   });
 });
 
@@ -244,6 +250,6 @@ describe('the manifest', () => {
     expect(manifest.runner).toBe('answers');
     expect(manifest.questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: q.compare } : {}) }))).toEqual(WRITTEN_DEFAULT_QUESTIONS);
     expect(Object.fromEntries(manifest.questions.map((q) => [q.id, q.kind]))).toEqual(QUESTION_KINDS);
-    expect(manifest.defaults?.compare).toEqual({ mode: WRITTEN_DEFAULT_COMPARE.mode, rtol: WRITTEN_DEFAULT_COMPARE.rtol });
+    expect(manifest.defaults?.compare).toEqual({ mode: DEFAULT_ANSWERS_COMPARE.mode, rtol: DEFAULT_ANSWERS_COMPARE.rtol });
   });
 });

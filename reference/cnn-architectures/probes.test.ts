@@ -1,16 +1,16 @@
-// probes.py, run directly under the interpreter that has PyTorch, on small inline models.
+// graders/runners/python/probes.py, run directly under the interpreter that has PyTorch, on small inline models.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpz } from '../../npz/npz.js';
-import { decodeLines, decodeShapes, paramTableFromArrays } from '../../compare/param-table.js';
-import { HAS_TORCH, runTorch } from '../../../reference/cnn-architectures/torch-helper.js';
-import { solveParams } from '../../../reference/cnn-architectures/index.js';
-import { scalar } from '../../npz/ndarray.js';
+import { readNpz } from '../../graders/npz/npz.js';
+import { decodeLines, decodeShapes, paramTableFromArrays } from '../../graders/compare/param-table.js';
+import { HAS_TORCH, runTorch } from './torch-helper.js';
+import { solveParams } from './index.js';
+import { scalar } from '../../graders/npz/ndarray.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../graders/runners/python');
 const CORRECT = path.resolve(HERE, '../../../examples/cnn-architectures/correct');
 
 /** Python prelude: probes and the full-marks models importable, a helper that turns a ProbeResult into JSON. */

@@ -1,5 +1,6 @@
 // The cells of each written question: what is compared, how, and which known mistakes are recognised.
-import { createRng } from '../answer-key/rng.js';
+import { createRng } from '../../graders/answer-key/rng.js';
+import type { AnswersQuestionContext, QuestionCells } from '../../graders/answer-key/answers-key.js';
 import type { WrittenVariant } from './variant.js';
 import type { SectionAnswers, WrittenQuestionId } from './schema.js';
 import { BACKPROP_PARAM_IDS, CNN_TABLE_LAYER_IDS, VGG11_LAYER_IDS } from './schema.js';
@@ -15,26 +16,15 @@ import {
   type AnswerCell,
   type KnownMistake,
   type NumberTolerance,
-} from './cells.js';
-import { CONV_SETTING, crossCorrelate2d } from '../../reference/written/conv-as-matrix.js';
-import { BINARY_INPUTS, stepUnit, truthTable, type Gate } from '../../reference/written/perceptron.js';
-import { XOR_MAX_HIDDEN, XOR_TOLERANCE, evaluateTwoLayer } from '../../reference/written/xor.js';
-import type { WrittenKey, WrittenReference } from '../../reference/written/index.js';
+} from '../../graders/answers/cells.js';
+import { CONV_SETTING, convAsMatrixMistakes, crossCorrelate2d } from './conv-as-matrix.js';
+import { BINARY_INPUTS, stepUnit, truthTable, type Gate } from './perceptron.js';
+import { XOR_MAX_HIDDEN, XOR_TOLERANCE, evaluateTwoLayer } from './xor.js';
+import { backpropMistakes } from './backprop.js';
+import type { WrittenKey } from './solve.js';
 
-/** What a question's grader gets: its section, the key, the variant, its tolerance and the reference's mistakes. */
-export interface QuestionContext<Q extends WrittenQuestionId> {
-  answers: SectionAnswers<Q>;
-  key: WrittenKey;
-  variant: WrittenVariant;
-  tolerance: NumberTolerance;
-  mistakes: WrittenReference['mistakes'];
-}
-
-/** Cells and question-level messages (e.g. a recognised mistake that explains several cells). */
-export interface QuestionCells {
-  cells: AnswerCell[];
-  messages: string[];
-}
+/** What a question's grader gets: its section, the key for the variant, the variant and its tolerance. */
+export type QuestionContext<Q extends WrittenQuestionId> = AnswersQuestionContext<SectionAnswers<Q>, WrittenKey, WrittenVariant>;
 
 /** How many random inputs the conv_as_matrix property is checked on. */
 export const CONV_PROPERTY_SAMPLES = 5;
@@ -70,7 +60,7 @@ export function gradeConvAsMatrix(ctx: QuestionContext<'conv_as_matrix'>): Quest
       }
       cell.pass = !cell.message;
       if (!cell.pass) {
-        const hint = recognise(A, ctx.mistakes.conv_as_matrix, variant, {
+        const hint = recognise(A, convAsMatrixMistakes, variant, {
           'flipped-kernel': 'your A computes a convolution with the kernel flipped; PyTorch’s conv2d is a cross-correlation (no flip)',
           'column-major': 'your A uses column-major vec; vec(X) and vec(Y) here are row-major (row by row)',
         });
@@ -190,7 +180,7 @@ export function gradeReluNet(ctx: QuestionContext<'relu_net'>): QuestionCells {
 export function gradeBackprop(ctx: QuestionContext<'backprop'>): QuestionCells {
   const { answers, key, tolerance, variant } = ctx;
   const bp = key.backprop;
-  const wrongKeys = Object.entries(ctx.mistakes.backprop).map(([id, m]) => ({ id, message: m.message, key: m.solve(variant) }));
+  const wrongKeys = Object.entries(backpropMistakes).map(([id, m]) => ({ id, message: m.message, key: m.solve(variant) }));
   const cells: AnswerCell[] = [];
   for (const name of ['h1', 'h2', 'o1', 'o2'] as const) {
     cells.push(numberCell(`backprop.forward.${name}`, bp.forward[name], answers.forward?.[name], tolerance));

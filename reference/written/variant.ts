@@ -1,8 +1,9 @@
-// Per-student parameters of the `written` assignment, derived from the student id (public: the student kit prints them).
-import { createHash } from 'node:crypto';
+// Per-student parameters of the `written` assignment, derived from the student id (`dlgrade variant` prints them).
+import { normalizeStudentId, studentDraws } from '../../graders/answer-key/variants.js';
+import type { AnswersVariants, VariantValues } from '../../graders/answer-key/answers-key.js';
 
 /** The variant parameters of one student; the canonical values of assignments.md §4 when there is no id. */
-export interface WrittenVariant {
+export interface WrittenVariant extends VariantValues {
   /** The normalised student id the values were derived from, or null for the canonical values. */
   studentId: string | null;
   /** conv_as_matrix: the 3×3 kernel W (rows). */
@@ -41,11 +42,7 @@ const ALL_POINTS = [-3, -2.5, ...MIDDLE_POINTS, ...POSITIVE_POINTS];
 const INPUTS = [1, 2, 3, 4, 5];
 const CORNERS = new Set(['0,0', '0,2', '2,0', '2,2']);
 
-/** Trims and lower-cases an id, so `S123 ` and `s123` get the same values; an empty id means none. */
-export function normalizeStudentId(studentId: string | undefined | null): string | null {
-  const id = (studentId ?? '').trim().toLowerCase();
-  return id === '' ? null : id;
-}
+export { normalizeStudentId };
 
 /**
  * A student's variant parameters.
@@ -85,18 +82,7 @@ export function variantFor(studentId: string | undefined | null): WrittenVariant
 
 /** A reader of the digest bytes for one question and student. */
 function draws(question: VariantQuestion, id: string) {
-  const bytes = createHash('sha256').update(`written/${question}/${id}`, 'utf8').digest();
-  let next = 0;
-  const byte = (): number => {
-    // 32 bytes are far more than any question draws; running out would be a bug in this file.
-    if (next >= bytes.length) throw new Error(`variant for ${question} drew more than ${bytes.length} bytes`);
-    return bytes[next++];
-  };
-  return {
-    pick: <T>(options: readonly T[]): T => options[byte() % options.length],
-    /** Picks and removes the value from `options`. */
-    distinct: <T>(options: T[]): T => options.splice(byte() % options.length, 1)[0],
-  };
+  return studentDraws('written', question, id);
 }
 
 /** The variant as lines for a person: what each variant question uses, and what to write in answers.yaml. */
@@ -110,3 +96,11 @@ export function formatVariant(variant: WrittenVariant, assignment = 'written'): 
     variant.studentId ? `Write student_id: "${variant.studentId}" in answers.yaml.` : 'Every other question is the same for everyone.',
   ];
 }
+
+/** The written assignment's variants, as its key declares them. */
+export const writtenVariants: AnswersVariants<WrittenVariant> = {
+  questions: VARIANT_QUESTIONS,
+  canonical: CANONICAL_VARIANT,
+  forStudent: (id) => variantFor(id),
+  describe: formatVariant,
+};

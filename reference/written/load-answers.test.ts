@@ -2,9 +2,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DlgradeError } from '../errors.js';
-import { formatIssue, loadAnswers, parseAnswers, type LoadedAnswers } from './load-answers.js';
+import { DlgradeError } from '../../graders/errors.js';
+import { formatIssue, loadAnswers, parseAnswers, type LoadedAnswers } from '../../graders/answers/load-answers.js';
 import { WRITTEN_QUESTION_IDS } from './schema.js';
+import { writtenKey } from './index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -15,7 +16,7 @@ function issues(a: LoadedAnswers, id: keyof LoadedAnswers['sections']): string[]
 
 function fileError(text: string, file = 'answers.yaml'): DlgradeError {
   try {
-    parseAnswers(text, file);
+    parseAnswers(writtenKey, text, file);
   } catch (error) {
     return error as DlgradeError;
   }
@@ -25,7 +26,7 @@ function fileError(text: string, file = 'answers.yaml'): DlgradeError {
 describe('parseAnswers', () => {
   it('reads the starter: every question present, nothing answered, no warnings', async () => {
     const text = await readFile(path.join(root, 'assignments/written/starter/answers.yaml'), 'utf8');
-    const a = parseAnswers(text, 'answers.yaml');
+    const a = parseAnswers(writtenKey, text, 'answers.yaml');
     expect(a.warnings).toEqual([]);
     for (const id of WRITTEN_QUESTION_IDS) expect(a.sections[id].state).not.toBe('invalid');
   });
@@ -42,12 +43,12 @@ describe('parseAnswers', () => {
     ['perceptron: 5\n', 'perceptron', 'answers.yaml:1: perceptron: expected a mapping (f(x) = 1 if w·x + b >= 0 else 0), got 5 (number)'],
     ['xor_proof: [a, b]\n', 'xor_proof', 'answers.yaml:1: xor_proof: expected text, got an array of 2 — write the text as a block: the key, then "|", then the lines indented below it'],
   ])('names the path, the line and both values: %j', (text, id, message) => {
-    const a = parseAnswers(text, 'answers.yaml');
+    const a = parseAnswers(writtenKey, text, 'answers.yaml');
     expect(issues(a, id as keyof LoadedAnswers['sections'])).toEqual([message]);
   });
 
   it('invalidates only the malformed section', () => {
-    const a = parseAnswers('relu_net:\n  h: [15, 1.5, 9]\nbackprop:\n  loss: [1]\nvgg11:\n  total_params: 5\n', 'answers.yaml');
+    const a = parseAnswers(writtenKey, 'relu_net:\n  h: [15, 1.5, 9]\nbackprop:\n  loss: [1]\nvgg11:\n  total_params: 5\n', 'answers.yaml');
     expect(a.sections.relu_net.state).toBe('answered');
     expect(a.sections.backprop.state).toBe('invalid');
     expect(a.sections.vgg11.state).toBe('answered');
@@ -55,12 +56,12 @@ describe('parseAnswers', () => {
   });
 
   it('reports every problem of a section, each once', () => {
-    const a = parseAnswers('backprop:\n  loss: x\n  gradients: { w1: y, w2: z }\n', 'answers.yaml');
+    const a = parseAnswers(writtenKey, 'backprop:\n  loss: x\n  gradients: { w1: y, w2: z }\n', 'answers.yaml');
     expect(issues(a, 'backprop')).toHaveLength(3);
   });
 
   it('ignores unknown keys with a warning that suggests the right one, and keeps the section', () => {
-    const a = parseAnswers('backprop:\n  gradients: { w11: 1, w1: 2 }\nbackprob: {}\n', 'answers.yaml');
+    const a = parseAnswers(writtenKey, 'backprop:\n  gradients: { w11: 1, w1: 2 }\nbackprob: {}\n', 'answers.yaml');
     expect(a.sections.backprop).toEqual({ state: 'answered', value: { gradients: { w1: 2 } } });
     expect(a.warnings.map((w) => formatIssue(a.file, w))).toEqual([
       'answers.yaml:3: backprob: unknown question, ignored (did you mean backprop?); questions: conv_as_matrix, perceptron, xor, relu_net, backprop, vgg11, cnn_table, xor_proof, min_norm_proof',
@@ -69,7 +70,7 @@ describe('parseAnswers', () => {
   });
 
   it('treats null and absent sections as missing', () => {
-    const a = parseAnswers('relu_net: null\n', 'answers.yaml');
+    const a = parseAnswers(writtenKey, 'relu_net: null\n', 'answers.yaml');
     expect(a.sections.relu_net.state).toBe('missing');
     expect(a.sections.backprop.state).toBe('missing');
   });
@@ -81,7 +82,7 @@ describe('parseAnswers', () => {
     ['student_id: " s1 "\n', 's1'],
     ['student_id: null\n', undefined],
   ])('reads the student id from %j', (text, id) => {
-    expect(parseAnswers(text, 'answers.yaml').studentId).toBe(id);
+    expect(parseAnswers(writtenKey, text, 'answers.yaml').studentId).toBe(id);
   });
 
   it.each([
@@ -110,14 +111,14 @@ describe('parseAnswers', () => {
   });
 
   it('reads JSON answers with line numbers in messages', () => {
-    const a = parseAnswers('{\n  "backprop": {\n    "gradients": {"w3": "abc"}\n  }\n}\n', 'answers.json');
+    const a = parseAnswers(writtenKey, '{\n  "backprop": {\n    "gradients": {"w3": "abc"}\n  }\n}\n', 'answers.json');
     expect(issues(a, 'backprop')).toEqual(['answers.json:3: backprop.gradients.w3: expected a number, got "abc" (string)']);
   });
 });
 
 describe('loadAnswers', () => {
   it('finds answers.yaml in a submission folder and names it relative to the working directory', async () => {
-    const a = await loadAnswers(path.join(root, 'examples/written/malformed'), root);
+    const a = await loadAnswers(writtenKey, path.join(root, 'examples/written/malformed'), root);
     expect(a.file).toBe('examples/written/malformed/answers.yaml');
     expect(issues(a, 'backprop')[0]).toMatch(/^examples\/written\/malformed\/answers\.yaml:\d+: backprop\.gradients\.w3: expected a number/);
   });
@@ -126,7 +127,7 @@ describe('loadAnswers', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-answers-'));
     await writeFile(path.join(dir, 'answers.yaml'), 'relu_net: { h: [1, 2, 3] }\n');
     await writeFile(path.join(dir, 'answers.json'), '{}');
-    const a = await loadAnswers(dir);
+    const a = await loadAnswers(writtenKey, dir);
     expect(a.sections.relu_net.state).toBe('answered');
     expect(a.warnings[0].message).toBe('also found answers.json; only answers.yaml was graded');
   });
@@ -134,11 +135,11 @@ describe('loadAnswers', () => {
   it('reads answers.json when it is the only file', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-answers-'));
     await writeFile(path.join(dir, 'answers.json'), '{"relu_net": {"h": [15, 1.5, 9]}}');
-    expect((await loadAnswers(dir)).sections.relu_net.state).toBe('answered');
+    expect((await loadAnswers(writtenKey, dir)).sections.relu_net.state).toBe('answered');
   });
 
   it('says which files it looked for when there is none', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-answers-'));
-    await expect(loadAnswers(dir)).rejects.toThrow(/no answers file: expected one of answers\.yaml, answers\.yml, answers\.json/);
+    await expect(loadAnswers(writtenKey, dir)).rejects.toThrow(/no answers file: expected one of answers\.yaml, answers\.yml, answers\.json/);
   });
 });
