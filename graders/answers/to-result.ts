@@ -55,7 +55,7 @@ function casesOf(grade: QuestionGrade, info: ResultQuestionInfo): CaseResultT[] 
         error: { type: 'SubmissionError', message },
       }));
     case 'missing':
-      return [{ ...base('answers', info), status: 'fail', outputs: [textCheck('answer', false, 'not answered')], mistakes: [] }];
+      return [{ ...base('answers', info), status: 'fail', outputs: [textCheck('answer', false, `not answered: the answers file has no ${grade.id} section`)], mistakes: [] }];
     case 'pending':
       return [{ ...base('staff', info), status: 'pending', outputs: [], mistakes: [], details: grade.messages }];
     case 'scored':

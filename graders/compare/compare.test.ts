@@ -57,3 +57,24 @@ describe('compareArrays', () => {
     expect(summarize(compareArrays(float32([2.5], [1, 1]), float64([2.5], []), rel))).toMatch(/shape \[1, 1\], expected \[\] — return a scalar/);
   });
 });
+
+describe('constant factors are named only when they mean something', () => {
+  it.each([
+    ['two scalars that differ by an arbitrary ratio', float64([0.9848]), float64([1]), undefined],
+    ['parameter counts a few apart', int64([49664]), int64([49728]), undefined],
+    ['a scalar twice too large (an integer factor)', float64([4.2]), float64([2.1]), 2],
+    ['a scalar divided by B = 8 (a reciprocal)', float64([0.25]), float64([2]), 0.125],
+    ['a scalar with a decimal slip (x10)', float64([1.5]), float64([0.15]), 10],
+    ['an array of several elements sharing any ratio', float64([0.9848, 1.9696, 2.9544]), float64([1, 2, 3]), 0.9848],
+    ['an array with one non-zero element is judged as a scalar', float64([0, 0.9848]), float64([0, 1]), undefined],
+  ])('%s', (_name, actual, expected, factor) => {
+    const patterns = compareArrays(actual, expected, rel).patterns.filter((p) => p.kind === 'scaled');
+    if (factor === undefined) expect(patterns).toEqual([]);
+    else expect((patterns[0] as { factor: number }).factor).toBeCloseTo(factor, 6);
+  });
+
+  it('says a power of ten is a decimal slip, and no factor for an arbitrary scalar', () => {
+    expect(summarize(compareArrays(float64([1.5]), float64([0.15]), rel))).toMatch(/times 10: the decimal point is off by 1 place/);
+    expect(summarize(compareArrays(float64([0.9848]), float64([1]), rel))).not.toMatch(/constant factor/);
+  });
+});

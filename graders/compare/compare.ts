@@ -131,15 +131,20 @@ function findMistake(actual: NdArray, mistakes: Record<string, NdArray>): string
   return undefined;
 }
 
-/** Constant factor, sign flip or constant offset that maps the expected values onto the student's. */
+/**
+ * Constant factor, sign flip or constant offset that maps the expected values onto the student's.
+ * Any two single numbers differ by some factor, so a factor is only named when several non-zero elements share it,
+ * or when it means something on its own (see meaningfulFactor).
+ */
 function valuePatterns(a: number[], e: number[], tol: Tolerance): Pattern[] {
   const close = (x: number, y: number) => Math.abs(x - y) <= Math.max(tol.rtol, 1e-5) * 10 * Math.max(Math.abs(x), Math.abs(y), 1e-12);
   const nonzero = e.map((y, i) => [a[i], y] as const).filter(([, y]) => Math.abs(y) > 1e-12);
   if (nonzero.length > 0) {
     const factor = nonzero[0][0] / nonzero[0][1];
-    if (Number.isFinite(factor) && factor !== 0 && nonzero.every(([x, y]) => close(x, factor * y)) && e.every((y, i) => Math.abs(y) > 1e-12 || Math.abs(a[i]) < 1e-9)) {
+    const shared = Number.isFinite(factor) && factor !== 0 && nonzero.every(([x, y]) => close(x, factor * y)) && e.every((y, i) => Math.abs(y) > 1e-12 || Math.abs(a[i]) < 1e-9);
+    if (shared && (nonzero.length > 1 || meaningfulFactor(factor) !== undefined)) {
       if (close(factor, -1)) return [{ kind: 'negated' }];
-      if (!close(factor, 1)) return [{ kind: 'scaled', factor }];
+      if (!close(factor, 1)) return [{ kind: 'scaled', factor: meaningfulFactor(factor) ?? factor }];
     }
   }
   if (a.length > 1) {
@@ -147,6 +152,21 @@ function valuePatterns(a: number[], e: number[], tol: Tolerance): Pattern[] {
     if (delta !== 0 && a.every((x, i) => close(x - e[i], delta))) return [{ kind: 'offset', delta }];
   }
   return [];
+}
+
+/**
+ * The exact factor when a single number's ratio to the expected one means something: ±1, a whole number
+ * (a batch size, H·W·C, a count) or its reciprocal, which includes the powers of ten of a decimal slip.
+ */
+export function meaningfulFactor(factor: number): number | undefined {
+  if (!Number.isFinite(factor) || factor === 0) return undefined;
+  // Tighter than any grading tolerance: float32 arithmetic keeps a true factor within a few 1e-7.
+  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-4 * Math.abs(y);
+  const whole = Math.round(factor);
+  if (whole !== 0 && close(factor, whole)) return whole;
+  const inverse = Math.round(1 / factor);
+  if (inverse !== 0 && close(1 / factor, inverse)) return 1 / inverse;
+  return undefined;
 }
 
 /** True when the student's array is the expected one with its last two axes swapped. */

@@ -13,11 +13,20 @@ const fmt = (x: number | undefined): string => {
 };
 const shapeText = (s: number[] | undefined) => `[${(s ?? []).join(', ')}]`;
 
+/** The power of ten a factor is (10 → 1, 0.01 → -2), if it is one. */
+function decimalSlip(factor: number): number | undefined {
+  const k = Math.round(Math.log10(Math.abs(factor)));
+  return k !== 0 && Math.abs(Math.abs(factor) - 10 ** k) <= 1e-9 * 10 ** k ? k : undefined;
+}
+
 /** What a pattern means, in words. */
 export function describePattern(p: Pattern, mistakeMessages: Record<string, string> = {}): string {
   switch (p.kind) {
-    case 'scaled':
+    case 'scaled': {
+      const slip = decimalSlip(p.factor);
+      if (slip !== undefined) return `your values are the expected ones times ${fmt(p.factor)}: the decimal point is off by ${Math.abs(slip)} place${Math.abs(slip) === 1 ? '' : 's'}`;
       return `your values are the expected ones times ${fmt(p.factor)} (off by a constant factor)`;
+    }
     case 'negated':
       return 'your values have the opposite sign of the expected ones';
     case 'transposed':

@@ -14,6 +14,10 @@ export interface GradescopeTest {
 
 export interface GradescopeResults {
   score: number;
+  /** Seconds the grading took. */
+  execution_time: number;
+  output_format: 'md';
+  test_output_format: 'md';
   output: string;
   visibility: 'visible' | 'after_published';
   stdout_visibility: 'hidden';
@@ -24,18 +28,18 @@ export interface GradescopeResults {
 export function toGradescope(result: ResultT): GradescopeResults {
   const tests: GradescopeTest[] = [];
   result.questions.forEach((q, qi) => {
-    const totalWeight = q.cases.reduce((s, c) => s + c.weight, 0) || 1;
+    const shares = splitPoints(q.maxPoints, q.cases.map((c) => c.weight));
     q.cases.forEach((c, ci) => {
-      const max = round((q.maxPoints * c.weight) / totalWeight);
+      const max = shares[ci];
       const view = viewCase(c);
-      const where = view.location ? `\nat ${view.location}${view.code ? `: ${view.code}` : ''}` : '';
+      const where = view.location ? `\n\nat \`${view.location}\`${view.code ? `: \`${view.code.replace(/`/g, "'")}\`` : ''}` : '';
       tests.push({
         name: `${q.title} (${q.id}) — ${c.id}`,
         number: `${qi + 1}.${ci + 1}`,
         score: c.status === 'pass' ? max : 0,
         max_score: max,
         status: c.status === 'pass' ? 'passed' : 'failed',
-        output: view.lines.join('\n') + where,
+        output: view.lines.map((l) => l.replace(/([\\`*_[\]<>#|])/g, '\\$1')).join('\n\n') + where,
         visibility: c.visibility === 'hidden' ? 'after_published' : 'visible',
       });
     });
@@ -43,6 +47,9 @@ export function toGradescope(result: ResultT): GradescopeResults {
   const notices = result.notices.length ? result.notices.join('\n') + '\n' : '';
   return {
     score: result.score.points,
+    execution_time: Math.round(result.durationMs) / 1000,
+    output_format: 'md',
+    test_output_format: 'md',
     output: `${notices}${result.assignment.title}: ${result.score.points}/${result.score.maxPoints}`,
     visibility: 'visible',
     stdout_visibility: 'hidden',
@@ -50,4 +57,22 @@ export function toGradescope(result: ResultT): GradescopeResults {
   };
 }
 
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
+/**
+ * A question's points split over its cases by weight, in hundredths (what Gradescope shows), by the largest
+ * remainder method: the shares add up to exactly the question's points, and equal weights differ by at most 0.01.
+ */
+export function splitPoints(points: number, weights: readonly number[]): number[] {
+  if (weights.length === 0) return [];
+  const units = Math.round(points * 100);
+  const total = weights.reduce((s, w) => s + w, 0);
+  const quotas = weights.map((w) => (total > 0 ? (units * w) / total : units / weights.length));
+  const floors = quotas.map(Math.floor);
+  let left = units - floors.reduce((s, f) => s + f, 0);
+  const order = quotas.map((q, i) => [q - floors[i], i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    floors[i]++;
+    left--;
+  }
+  return floors.map((f) => f / 100);
+}

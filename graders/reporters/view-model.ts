@@ -114,7 +114,9 @@ export function viewCase(c: CaseResultT): CaseView {
   }
   for (const m of c.mistakes) lines.push(m.message);
   for (const o of c.outputs) {
-    if (!o.pass || c.outputs.length > 1) lines.push(`${o.name}: ${o.summary}`);
+    // An answers cell has one output, named for nothing the student wrote: its summary is the sentence.
+    const named = o.name === 'answer' || o.name === 'staff' ? o.summary : `${o.name}: ${o.summary}`;
+    if (!o.pass || c.outputs.length > 1) lines.push(named);
   }
   if (lines.length === 0 && c.status === 'pass') lines.push(c.outputs.map((o) => o.summary).join('; ') || 'correct');
   return {
@@ -132,7 +134,21 @@ export function viewCase(c: CaseResultT): CaseView {
   };
 }
 
-/** The largest error figure over a question's outputs: rel_error where that is the check, else max abs error. */
+/** A figure in the column: two significant digits, exponent form when small or large (3.1e-2, 152, 1.4e+6). */
+export function compactNumber(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  if (abs >= 1e-2 && abs < 1e5) return String(Number(x.toPrecision(abs >= 100 ? 6 : 2)));
+  return x.toExponential(1).replace('e+', 'e+').replace(/\.0e/, 'e');
+}
+
+/**
+ * What a question's figure column holds, saying which measure it is: `rel 3.1e-2` (the course's rel_error) or
+ * `abs 152` (max abs error) over its outputs; answers cells (no error figure, which would give away the expected
+ * value) show how they are graded and how many are right (`rel ≤ 1e-2, 10/12 cells`).
+ */
 function worstFigure(cases: CaseResultT[]): string {
   let worst: number | undefined;
   let label = '';
@@ -144,11 +160,41 @@ function worstFigure(cases: CaseResultT[]): string {
       const value = typeof raw === 'string' ? Number(raw) : raw;
       if (worst === undefined || !(value <= worst)) {
         worst = value;
-        label = d.tolerance.mode === 'rel_error' ? '' : 'abs ';
+        label = d.tolerance.mode === 'rel_error' ? 'rel' : 'abs';
       }
     }
   }
-  return worst === undefined ? '—' : `${label}${formatNumber(worst)}`;
+  if (worst !== undefined) return `${label} ${compactNumber(worst)}`;
+  const measure = answersMeasure(cases);
+  if (measure) return measure;
+  // No output was compared: say what happened instead (every case raised, timed out or crashed).
+  const statuses = new Set(cases.map((c) => c.status));
+  return statuses.size === 1 && ['error', 'timeout', 'crash'].includes(cases[0].status) ? ({ error: 'raised', timeout: 'timed out', crash: 'crashed' } as Record<string, string>)[cases[0].status] : '—';
+}
+
+/** The measure of an answers question (cells named `answer`, or a staff score), undefined for anything else. */
+function answersMeasure(cases: CaseResultT[]): string | undefined {
+  if (cases.length === 0) return undefined;
+  if (cases.every((c) => c.status === 'pending')) return 'by staff';
+  if (cases.some((c) => c.outputs.some((o) => o.name === 'staff'))) return 'by staff';
+  const cells = cases.filter((c) => c.outputs.some((o) => o.name === 'answer'));
+  if (cells.length === 0) return cases.every((c) => c.error?.type === 'SubmissionError') ? 'unreadable' : undefined;
+  const modes = new Set(cells.map((c) => measureOf(c.outputs.find((o) => o.name === 'answer')!.diagnostics)));
+  const passed = cells.filter((c) => c.status === 'pass').length;
+  return `${[...modes].join(' / ')}, ${passed}/${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}`;
+}
+
+function measureOf(d: CaseResultT['outputs'][number]['diagnostics']): string {
+  switch (d.tolerance.mode) {
+    case 'rel_error':
+      return `rel ≤ ${compactNumber(d.tolerance.rtol)}`;
+    case 'allclose':
+      return `allclose ${compactNumber(d.tolerance.rtol)}`;
+    case 'property':
+      return 'property';
+    default:
+      return 'exact';
+  }
 }
 
 function groupFailures(cases: CaseView[]): { ids: string[]; hidden: boolean; first: CaseView }[] {

@@ -6,7 +6,8 @@ import { createContext } from '../../graders/engine/context.js';
 import { gradeSubmission, selectedCases, selectedQuestions } from '../../graders/engine/grade-submission.js';
 import { verifyFixtures, caseFiles } from '../../graders/fixtures/verify.js';
 import { fixturesDir } from '../../graders/fixtures/paths.js';
-import { assignmentsRoot, projectRoot } from '../../graders/manifest/load-manifest.js';
+import { assignmentsRoot, loadAssignment, projectRoot } from '../../graders/manifest/load-manifest.js';
+import { assertSubmissionFolder } from '../../graders/engine/submission-folder.js';
 import { templatesDir } from '../../graders/reporters/templates.js';
 import { assertOutsideSubmission } from '../../graders/ci/trust.js';
 import { evaluateGate, parseGate } from '../../graders/ci/gate.js';
@@ -15,7 +16,7 @@ import { ConsoleReporter } from '../../graders/reporters/console.js';
 import { JunitReporter } from '../../graders/reporters/junit.js';
 import { GithubActionsReporter, onGithubActions } from '../../graders/reporters/github.js';
 import { DlgradeError } from '../../graders/errors.js';
-import { answerKeys, pythonOption } from './common.js';
+import { answerKeys, plural, pythonOption } from './common.js';
 
 /** Exit codes, part of the interface: workflows branch on them. */
 export const CI_EXIT = { gatePassed: 0, gateFailed: 1, harnessFailed: 2 } as const;
@@ -72,6 +73,7 @@ $GITHUB_STEP_SUMMARY.`,
 
 async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
   const submissionDir = path.resolve(opts.submission);
+  await assertSubmissionFolder(submissionDir, (await loadAssignment(assignmentId)).manifest);
   // Without bubblewrap ci refuses (exit 2) unless --no-sandbox says to run the submission as it is.
   const ctx = await createContext(assignmentId, { mode: 'ci', keys: await answerKeys(), python: opts.python, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
   const { assignment } = ctx;
@@ -112,7 +114,7 @@ async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
   const multiplexer = new ReporterMultiplexer(reporters);
   await multiplexer.onResult(result);
   await multiplexer.onEnd([result]);
-  process.stdout.write(`fixtures: ${checked} file(s) match fixtures.lock.json (back end ${ctx.lock.backend}, reference ${ctx.lock.referenceVersion})\n`);
+  process.stdout.write(`fixtures: ${plural(checked, 'file')} ${checked === 1 ? 'matches' : 'match'} fixtures.lock.json (back end ${ctx.lock.backend}, reference ${ctx.lock.referenceVersion})\n`);
   process.stdout.write(`gate: ${verdict.pass ? 'passed' : 'FAILED'} — ${verdict.reason}\n`);
   return verdict.pass ? CI_EXIT.gatePassed : CI_EXIT.gateFailed;
 }

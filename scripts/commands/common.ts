@@ -3,11 +3,14 @@ import { Option } from 'commander';
 import { DlgradeError } from '../../graders/errors.js';
 import { NO_KEYS, requireArrayKey, type KeyRegistry } from '../../graders/answer-key/registry.js';
 import path from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
 import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../../graders/reporters/student-files.js';
 import { ClassFilesReporter } from '../../graders/reporters/class-files.js';
 import { ClassReportReporter } from '../../graders/reporters/class-report.js';
 import type { Reporter } from '../../graders/reporters/reporter.js';
+import type { ResultT } from '../../graders/result/schema.js';
+import { points } from '../../graders/reporters/view-model.js';
 
 /** Collects a repeatable option into a list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -51,4 +54,29 @@ export function batchReporters(outDir: string, extra: Reporter[] = []): Reporter
     new ClassReportReporter(outDir),
     ...extra,
   ]);
+}
+
+/** "1 submission", "2 submissions". */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
+/** One line per student, names and scores in aligned columns, scores as people write them (18.22/28). */
+export function scoreLines(results: readonly ResultT[]): string[] {
+  const width = Math.max(0, ...results.map((r) => r.student.length));
+  const scores = results.map((r) => `${points(r.score.points)}/${points(r.score.maxPoints)}`);
+  const scoreWidth = Math.max(0, ...scores.map((s) => s.length));
+  return results.map((r, i) => `${r.student.padEnd(width)}  ${scores[i].padStart(scoreWidth)}${r.notices.length ? `  (${r.notices[0]})` : ''}`);
+}
+
+/**
+ * The entries of a submissions folder that were not taken as submissions, one line each with the reason
+ * (empty when the folder is empty): what `grade` prints when it finds nothing to grade.
+ */
+export async function describeSkipped(root: string): Promise<string> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  if (entries.length === 0) return ': the folder is empty (expected one sub-folder or .zip per student)';
+  const reasons = entries
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((e) => `  ${e.name}${e.isDirectory() ? '/' : ''}: ${e.name.startsWith('.') ? 'hidden (its name starts with a dot)' : e.isDirectory() ? 'not taken as a submission' : 'a file, not a sub-folder or .zip'}`);
+  const shown = reasons.slice(0, 20);
+  return `; expected one sub-folder or .zip per student. Skipped:\n${shown.join('\n')}${reasons.length > shown.length ? `\n  … and ${reasons.length - shown.length} more` : ''}`;
 }

@@ -1,5 +1,6 @@
 // `dlgrade export-gradescope`: autograder.zip for a Gradescope programming assignment.
 import type { Command } from 'commander';
+import { plural } from './common.js';
 import path from 'node:path';
 import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { exportGradescope } from '../../graders/export/gradescope-bundle.js';
@@ -15,7 +16,7 @@ export function registerExportGradescope(program: Command): void {
       const zip = path.resolve(opts.out);
       const bundle = await exportGradescope(assignment, zip);
       console.log(
-        `wrote ${path.relative(process.cwd(), zip)} (${(bundle.bytes / 1024 / 1024).toFixed(1)} MiB, ${bundle.fileCount} files): ${bundle.shipped.length} case(s), public and hidden; no reference code`,
+        `wrote ${path.relative(process.cwd(), zip)} (${(bundle.bytes / 1024 / 1024).toFixed(1)} MiB, ${bundle.fileCount} files): ${plural(bundle.shipped.length, 'case')}, public and hidden; no reference code`,
       );
       console.log('upload it as the autograder of a Gradescope programming assignment (Ubuntu base image); setup.sh installs Node.js, PyTorch and dlgrade');
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { generateFixtures } from '../../graders/fixtures/generate.js';
-import { referenceFor } from './common.js';
+import { plural, referenceFor } from './common.js';
 import { requireCommand } from '../../graders/engine/assignment-kind.js';
 
 export function registerFixtures(program: Command): void {
@@ -21,9 +21,9 @@ export function registerFixtures(program: Command): void {
       console.log(`back end: ${report.backend}`);
       if (opts.check) {
         if (report.mismatched.length) {
-          console.log(`${report.mismatched.length} fixture file(s) differ from a regeneration:\n  ${report.mismatched.join('\n  ')}`);
+          console.log(`${plural(report.mismatched.length, 'fixture file')} ${report.mismatched.length === 1 ? 'differs' : 'differ'} from a regeneration:\n  ${report.mismatched.join('\n  ')}`);
           process.exitCode = 1;
-        } else console.log(`${report.files.length} fixture file(s) are byte-identical to a regeneration`);
-      } else console.log(`wrote ${report.files.length} fixture file(s) and fixtures.lock.json for ${assignment.manifest.id}`);
+        } else console.log(`${plural(report.files.length, 'fixture file')} ${report.files.length === 1 ? 'is' : 'are'} byte-identical to a regeneration`);
+      } else console.log(`wrote ${plural(report.files.length, 'fixture file')} and fixtures.lock.json for ${assignment.manifest.id}`);
     });
 }

@@ -8,7 +8,7 @@ import { fixturesFingerprint } from '../../graders/engine/cache.js';
 import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
 import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
-import { answerKeys, batchReporters, collect, parsePositiveInt, pythonOption } from './common.js';
+import { answerKeys, batchReporters, collect, describeSkipped, parsePositiveInt, plural, pythonOption, scoreLines } from './common.js';
 import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
 
 export function registerGrade(program: Command): void {
@@ -75,13 +75,17 @@ export function registerGrade(program: Command): void {
               results: outcome.results,
             })
           : undefined;
-        for (const r of outcome.results) {
-          console.log(`${r.student.padEnd(28)} ${String(r.score.points).padStart(6)}/${r.score.maxPoints}${r.notices.length ? `  (${r.notices[0]})` : ''}`);
+        if (outcome.students.length === 0 && !shard) {
+          // Nothing to grade is a mistake in the command, not an empty class: say what was there and why it was passed over.
+          process.stderr.write(`dlgrade: found no submission in ${submissions}${await describeSkipped(submissions)}\n`);
+          process.exitCode = 2;
+          return;
         }
+        for (const line of scoreLines(outcome.results)) console.log(line);
         for (const warning of unmatchedStaffScoreWarnings(ctx, outcome.students)) console.warn(`warning: ${warning}`);
         const seconds = (outcome.durationMs / 1000).toFixed(1);
         console.log(
-          `\n${outcome.results.length} submission(s) in ${seconds} s (${outcome.graded} graded, ${outcome.reused} unchanged since the last run)${outcome.interrupted ? ' — interrupted, run again to finish' : ''}`,
+          `\n${plural(outcome.results.length, 'submission')} in ${seconds} s (${outcome.graded} graded, ${outcome.reused} unchanged since the last run)${outcome.interrupted ? ' — interrupted, run again to finish' : ''}`,
         );
         console.log(
           `reports: ${path.relative(process.cwd(), outDir) || '.'}/<student>/report.html, grades: ${path.join(path.relative(process.cwd(), outDir), 'grades.csv')}, summary: ${path.join(path.relative(process.cwd(), outDir), 'summary.json')}`,

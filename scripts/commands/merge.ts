@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { findShardFiles, mergeShards, readShardFile } from '../../graders/engine/merge.js';
-import { batchReporters } from './common.js';
+import { batchReporters, plural } from './common.js';
 
 export function registerMerge(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function registerMerge(program: Command): void {
       for (const result of results) await reporters.onResult(result);
       await reporters.onEnd(results);
       const { assignment, shard } = shards[0].shard;
-      console.log(`merged ${shard.total} shard(s) of ${assignment.id} ${assignment.version}: ${results.length} submission(s)`);
+      console.log(`merged ${plural(shard.total, 'shard')} of ${assignment.id} ${assignment.version}: ${plural(results.length, 'submission')}`);
       console.log(`grades: ${path.join(path.relative(process.cwd(), outDir), 'grades.csv')}, summary: ${path.join(path.relative(process.cwd(), outDir), 'summary.json')}`);
       if (reporters.failures.length) process.exitCode = 1;
     });
