@@ -124,12 +124,11 @@ describe('dlgrade check', () => {
     expect(run.stderr).toMatch(/no assignment "style-transfr" \(known: .*style-transfer/);
   });
 
-  it('reports a missing file as a notice and the missing class per case', async () => {
+  it('refuses an empty submission folder with a sentence (exit 2) instead of a table of missing files', async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-empty-'));
     const run = await dlgrade(['check', 'style-transfer', '-s', empty]);
-    expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/missing file\(s\): style_modules\.py/);
-    expect(run.stdout).toMatch(/the submission has no style_modules\.py/);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/is empty: style-transfer needs style_modules\.py in it/);
   });
 });
 
