@@ -208,7 +208,8 @@ export function buildParamTable(actual: ParamList, expected: ParamList, layers: 
     const layer = comparisons[current];
     layer.rows.push(r);
     if (row.actual && row.status !== 'extra') layer.actualCount += row.actual.numel;
-    if (row.status !== 'same') layer.ok = false;
+    // Extra tensors are listed as layers of their own; the reference layer they follow may be right.
+    if (row.status !== 'same' && row.status !== 'extra') layer.ok = false;
   });
   const firstDifference = rows.findIndex((r) => r.status !== 'same');
   return {
@@ -305,11 +306,15 @@ export function formatParamTable(table: ParamTable): string[] {
     grid.push(['', 'layer', 'kind', 'output shape', 'params', 'yours', 'your tensors that differ']);
     table.layers.forEach((layer) => {
       const rows = layer.rows.map((r) => table.rows[r]);
-      const differing = rows.filter((r) => r.status !== 'same').map((r) => (r.status === 'extra' ? `extra ${actualText(r.actual)}` : `${r.expected?.name?.slice(layer.name.length + 1) ?? '?'}: ${actualText(r.actual)}, expected ${shapeText(r.expected?.shape ?? [])}`));
+      // Extra tensors get rows of their own below (one per extra layer), so no cell grows with them.
+      const differing = rows.filter((r) => r.status !== 'same' && r.status !== 'extra').map((r) => `${r.expected?.name?.slice(layer.name.length + 1) ?? '?'}: ${actualText(r.actual)}, expected ${shapeText(r.expected?.shape ?? [])}`);
+      const extras = rows.filter((r) => r.status === 'extra').length;
+      if (extras) differing.push(`+${extras} extra tensor${extras === 1 ? '' : 's'} (below)`);
       const hasParams = layer.paramCount > 0 || rows.length > 0;
       grid.push([mark(layer.ok), layer.name, layer.description, shapeText(layer.outputShape), hasParams ? count(layer.paramCount) : '-', hasParams ? count(layer.actualCount) : '', differing.join('; ')]);
     });
-    const unplaced = table.rows.filter((_, r) => !table.layers.some((l) => l.rows.includes(r)));
+    for (const extra of extraLayers(table)) grid.push(['✗', extra.name, 'extra: not in the spec', '', '-', count(extra.numel), clip(extra.tensors.join(', '))]);
+    const unplaced = table.rows.filter((row, r) => row.status !== 'extra' && !table.layers.some((l) => l.rows.includes(r)));
     for (const row of unplaced) grid.push([mark(row.status === 'same'), row.expected?.name ?? '', row.status, '', row.expected ? count(row.expected.numel) : '', row.actual ? count(row.actual.numel) : '', actualText(row.actual)]);
     grid.push(['', 'total', '', '', count(table.totals.expected), count(table.totals.actual), '']);
   } else {
@@ -326,7 +331,27 @@ export function formatParamTable(table: ParamTable): string[] {
     table.totals.expected === table.totals.actual
       ? `Total trainable parameters: ${count(table.totals.actual)}, as expected.`
       : `Total trainable parameters: ${count(table.totals.actual)}, expected ${count(table.totals.expected)} (${table.totals.actual > table.totals.expected ? '+' : ''}${count(table.totals.actual - table.totals.expected)}).`;
-  return [...lines, countNote, ...(first ? [first] : ['Every parameter tensor has the expected shape, in the expected order.'])];
+  const extras = extraLayers(table);
+  const extraNote = extras.length
+    ? [`Your model has ${extras.length === 1 ? 'a layer' : `${extras.length} layers`} the spec does not: ${extras.slice(0, 8).map((e) => e.name).join(', ')}${extras.length > 8 ? `, … (${extras.length - 8} more)` : ''} (${count(extras.reduce((t, e) => t + e.numel, 0))} parameters).`]
+    : [];
+  return [...lines, countNote, ...extraNote, ...(first ? [first] : ['Every parameter tensor has the expected shape, in the expected order.'])];
+}
+
+/** The model's tensors the reference has no counterpart for, grouped by the layer (module) that holds them. */
+export function extraLayers(table: ParamTable): { name: string; numel: number; tensors: string[] }[] {
+  const groups = new Map<string, { name: string; numel: number; tensors: string[] }>();
+  for (const row of table.rows) {
+    if (row.status !== 'extra' || !row.actual) continue;
+    const full = row.actual.name;
+    const dot = full?.lastIndexOf('.') ?? -1;
+    const layer = full === undefined ? `tensor ${row.actual.index}` : dot > 0 ? clip(full.slice(0, dot)) : clip(full);
+    const group = groups.get(layer) ?? { name: layer, numel: 0, tensors: [] };
+    group.numel += row.actual.numel;
+    group.tensors.push(`${full !== undefined && dot > 0 ? full.slice(dot + 1) : 'tensor'} ${shapeText(row.actual.shape)}`);
+    groups.set(layer, group);
+  }
+  return [...groups.values()];
 }
 
 /**

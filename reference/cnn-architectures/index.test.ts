@@ -83,6 +83,10 @@ describe('cnn-architectures answer key', () => {
     const m = (qid: string, id: string, args: Record<string, unknown>) => ref.questions[qid].mistakes![id](gen(qid, args));
     expect(toNumbers((await m('conv_transpose_net_shape', 'no-padding', k5)).shape)).toEqual([4, 24, 28, 28]);
     expect(toNumbers((await m('conv_transpose_net_shape', 'no-padding', PUBLIC)).shape)).toEqual([4, 24, 32, 32]);
+    // The decoder's own slips, each a different size on the public configuration.
+    expect(toNumbers((await m('conv_transpose_net_shape', 'transpose-no-padding', PUBLIC)).shape)).toEqual([4, 24, 35, 35]);
+    expect(toNumbers((await m('conv_transpose_net_shape', 'transpose-no-output-padding', PUBLIC)).shape)).toEqual([4, 24, 29, 29]);
+    expect(toNumbers((await m('conv_transpose_net_shape', 'encoder-no-padding', PUBLIC)).shape)).toEqual([4, 24, 28, 28]);
     expect(await m('pool_upsample_net_shape', 'no-padding', k5)).toEqual({});
     expect(toNumbers((await m('unet_shape', 'input-skip-after-final-conv', PUBLIC)).shape)).toEqual([4, 25, 32, 32]);
     expect(toNumbers((await m('unet_params', 'final-conv-without-input-channels', PUBLIC)).param_count)).toEqual([56_640]);

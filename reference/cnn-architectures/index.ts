@@ -140,7 +140,12 @@ const MISTAKES: Record<NetId, { shape: Record<string, NetVariant>; params: Recor
     params: { 'no-bias-before-batchnorm': { noBiasBeforeBatchNorm: true } },
   },
   conv_transpose_net: {
-    shape: { 'no-padding': { padding: 0 } },
+    shape: {
+      'no-padding': { padding: 0 },
+      'transpose-no-padding': { transposePadding: 0, transposeOutputPadding: 0 },
+      'transpose-no-output-padding': { transposeOutputPadding: 0 },
+      'encoder-no-padding': { encoderPadding: 0 },
+    },
     params: { 'no-bias-before-batchnorm': { noBiasBeforeBatchNorm: true } },
   },
   unet: {

@@ -17,6 +17,11 @@ export interface NetConfig {
 export interface NetVariant {
   /** Padding of every convolution instead of kernel // 2 (0: "forgot the padding"). */
   padding?: number;
+  /** Encoder-decoder nets: padding of the two stride-2 Conv2d layers only. */
+  encoderPadding?: number;
+  /** Encoder-decoder nets: padding and output_padding of the ConvTranspose2d layers (spec: kernel // 2 and 1). */
+  transposePadding?: number;
+  transposeOutputPadding?: number;
   /** Convolutions that feed a BatchNorm are built with bias=False. */
   noBiasBeforeBatchNorm?: boolean;
   /** UNet: the network input is concatenated after the final convolution instead of before it. */
@@ -129,10 +134,11 @@ function encoderDecoder(id: NetId, config: NetConfig, variant: NetVariant, skips
   const { kernel: k, numFilters: nf, numColours: nc, numInChannels: nin } = config;
   const padding = variant.padding ?? Math.floor(k / 2);
   const bias = !variant.noBiasBeforeBatchNorm;
-  const up = { stride: 2, padding, outputPadding: 1, bias };
+  const up = { stride: 2, padding: variant.transposePadding ?? padding, outputPadding: variant.transposeOutputPadding ?? 1, bias };
+  const down = { stride: 2, padding: variant.encoderPadding ?? padding, bias };
   const b = new NetworkBuilder();
-  const down1 = b.sequential('layer1', [conv2d(nin, nf, k, { stride: 2, padding, bias }), batchNorm2d(nf), relu()]);
-  b.sequential('layer2', [conv2d(nf, 2 * nf, k, { stride: 2, padding, bias }), batchNorm2d(2 * nf), relu()]);
+  const down1 = b.sequential('layer1', [conv2d(nin, nf, k, down), batchNorm2d(nf), relu()]);
+  b.sequential('layer2', [conv2d(nf, 2 * nf, k, down), batchNorm2d(2 * nf), relu()]);
   const up1 = b.sequential('layer3', [convTranspose2d(2 * nf, nf, k, up), batchNorm2d(nf), relu()]);
   if (!skips) {
     b.sequential('layer4', [convTranspose2d(nf, nc, k, up), batchNorm2d(nc), relu()]);

@@ -115,8 +115,23 @@ describe('the per-layer table', () => {
     const table = paramTableFromArrays(student({ shapes, names }), expected)!;
     const lines = formatParamTable(table);
     expect(lines.find((l) => l.includes('layer1.0'))).toMatch(/✗\s+layer1\.0 .* 40\s+36\s+bias: missing, expected \[4\]$/);
-    expect(lines.find((l) => l.includes('layer5 '))).toMatch(/extra extra.bias \[5\]$/);
+    expect(lines.find((l) => l.includes('layer5 '))).toMatch(/\+1 extra tensor \(below\)$/);
+    expect(lines.find((l) => /^✗\s+extra\s/.test(l))).toMatch(/extra: not in the spec\s+-\s+5\s+bias \[5\]$/);
     expect(lines.at(-1)).toBe('First difference: your model has no tensor for layer1.0.bias (Conv2d(1→4, k=3, s=2, p=1), output [4, 16, 16]), shape [4].');
+  });
+
+  it('a network with extra levels names the extra layers in rows of their own, not one long cell', () => {
+    const unetExpected = solveParams('unet')(config(3, 32, 24, 1));
+    const ref = { shapes: decodeShapes(unetExpected.param_shapes)!, names: decodeLines(unetExpected.param_names)! };
+    // Two more down/up levels, as real work had them: layer6 and layer7 (conv + BatchNorm each) after layer5.
+    const extraShapes = [[64, 64, 3, 3], [64], [64], [64], [32, 64, 3, 3], [32], [32], [32]];
+    const extraNames = ['layer6.0.weight', 'layer6.0.bias', 'layer6.1.weight', 'layer6.1.bias', 'layer7.0.weight', 'layer7.0.bias', 'layer7.1.weight', 'layer7.1.bias'];
+    const table = paramTableFromArrays(student({ shapes: [...ref.shapes, ...extraShapes], names: [...ref.names, ...extraNames] }), unetExpected)!;
+    const lines = formatParamTable(table);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(200);
+    expect(lines.find((l) => /^✗\s+layer6\.0\s/.test(l))).toMatch(/extra: not in the spec .*weight \[64, 64, 3, 3\], bias \[64\]$/);
+    expect(lines.some((l) => /^✗\s+layer7\.1\s/.test(l))).toBe(true);
+    expect(lines).toContain('Your model has 4 layers the spec does not: layer6.0, layer6.1, layer7.0, layer7.1 (55,584 parameters).');
   });
 
   it('without layer information it falls back to one row per tensor', () => {

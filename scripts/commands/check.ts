@@ -7,7 +7,6 @@ import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
 import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
 import { ConsoleReporter } from '../../graders/reporters/console.js';
 import { answerKeys, collect, pythonOption } from './common.js';
-import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { assertSubmissionFolder } from '../../graders/engine/submission-folder.js';
 
 export function registerCheck(program: Command): void {
@@ -22,10 +21,14 @@ export function registerCheck(program: Command): void {
     .option('--student-id <id>', 'answers assignments: grade with this student\'s variant values (default: the student_id in the answers file)')
     .addOption(pythonOption())
     .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string }) => {
-      await assertSubmissionFolder(opts.submission, (await loadAssignment(assignmentId)).manifest);
       // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
       const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1 });
       await applyAnswersOptions(ctx, { studentId: opts.studentId });
+      // After the options are checked, so a wrong question id is reported as such.
+      await assertSubmissionFolder(opts.submission, ctx.assignment.manifest).catch(async (error: unknown) => {
+        await ctx.runner.close?.();
+        throw error;
+      });
 
       const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission }).finally(() => ctx.runner.close?.());
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
