@@ -98,7 +98,7 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
         }
         // Cached results are written out too, so a fresh output folder gets every report.
         await reporters.onResult(result);
-        results.push(result);
+        results.push(keptForClass(result));
         done++;
         // The rate counts graded submissions only: cached ones take no time and would make the ETA lie.
         const seconds = gradingStarted === undefined ? 0 : (Date.now() - gradingStarted) / 1000;
@@ -118,6 +118,18 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
     durationMs: Date.now() - started,
   };
 }
+
+/**
+ * The copy of a result the batch keeps for the class outputs: its fixtures block (every fixture's path and hash,
+ * the same for every student of a batch) is shared with earlier results, so a class of 1,000 holds it once.
+ */
+function keptForClass(result: ResultT): ResultT {
+  const key = JSON.stringify(result.fixtures);
+  const shared = sharedFixtureBlocks.get(key);
+  if (!shared) sharedFixtureBlocks.set(key, result.fixtures);
+  return shared ? { ...result, fixtures: shared } : result;
+}
+const sharedFixtureBlocks = new Map<string, ResultT['fixtures']>();
 
 /** Grades one submission; anything that goes wrong becomes that student's result, never the batch's failure. */
 async function gradeOne(ctx: GradingContext, s: FoundSubmission, sha256: string): Promise<{ result: ResultT; cacheable: boolean }> {
