@@ -6,6 +6,7 @@ const loaders: Record<string, () => Promise<AnswerKey>> = {
   'style-transfer': async () => (await import('./style-transfer/index.js')).styleTransferReference,
   'mlp-backprop': async () => (await import('./mlp-backprop/index.js')).mlpBackpropReference,
   'cnn-architectures': async () => (await import('./cnn-architectures/index.js')).cnnArchitecturesReference,
+  optimisers: async () => (await import('./optimisers/index.js')).optimisersReference,
   written: async () => (await import('./written/index.js')).writtenKey,
 };
 

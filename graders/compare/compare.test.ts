@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareArrays, type Tolerance } from './compare.js';
+import { compareArrays, linearSystemPatterns, type Tolerance } from './compare.js';
 import { summarize } from './describe.js';
 import { float32, float64, int64 } from '../npz/ndarray.js';
 
@@ -55,6 +55,38 @@ describe('compareArrays', () => {
     expect(summarize(compareArrays(float32([NaN]), float32([1]), rel))).toMatch(/1 NaN and 0 Inf/);
     expect(summarize(compareArrays(undefined, float32([1]), rel))).toBe('no value was produced');
     expect(summarize(compareArrays(float32([2.5], [1, 1]), float64([2.5], []), rel))).toMatch(/shape \[1, 1\], expected \[\] — return a scalar/);
+  });
+
+  describe('linearSystemPatterns (an output that should solve A x = b)', () => {
+    // A = [[1, 0, 1], [0, 1, 1]], b = [2, 3]: the minimum-norm solution is [1/3, 4/3, 5/3].
+    const A = float64([1, 0, 1, 0, 1, 1], [2, 3]);
+    const b = float64([2, 3]);
+    const wStar = float64([1 / 3, 4 / 3, 5 / 3]);
+    const names = { matrix: 'X', rhs: 't' };
+
+    it('finds a value that is not a solution, with its relative residual', () => {
+      const [p] = linearSystemPatterns(float64([1, 1, 1]), wStar, A, b, names);
+      expect(p).toMatchObject({ kind: 'not-a-solution', matrix: 'X', rhs: 't' });
+      expect((p as { residual: number }).residual).toBeCloseTo(1 / Math.sqrt(13), 12);
+    });
+
+    it('finds a solution with a larger norm than the minimum-norm one', () => {
+      const [p] = linearSystemPatterns(float64([2, 3, 0]), wStar, A, b, names);
+      expect(p).toMatchObject({ kind: 'larger-norm' });
+      expect((p as { ratio: number }).ratio).toBeCloseTo(Math.sqrt(13) / Math.sqrt(1 / 9 + 16 / 9 + 25 / 9), 12);
+    });
+
+    it('counts NaN or Inf as not a solution, and gives nothing for shapes that do not fit', () => {
+      expect(linearSystemPatterns(float64([NaN, 1, 1]), wStar, A, b, names)).toEqual([{ kind: 'not-a-solution', residual: Infinity, matrix: 'X', rhs: 't' }]);
+      expect(linearSystemPatterns(float64([1, 1]), float64([1, 1]), A, b, names)).toEqual([]);
+      expect(linearSystemPatterns(wStar, wStar, A, b, names)).toEqual([]);
+    });
+
+    it('words both patterns with the system named', () => {
+      const d = compareArrays(float64([2, 3, 0]), wStar, rel);
+      d.patterns.push(...linearSystemPatterns(float64([2, 3, 0]), wStar, A, b, names));
+      expect(summarize(d)).toMatch(/it solves X @ x = t, but its norm is 1\.669\d* times the expected solution's/);
+    });
   });
 });
 

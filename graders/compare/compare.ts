@@ -14,7 +14,11 @@ export type Pattern =
   | { kind: 'negated' }
   | { kind: 'transposed' }
   | { kind: 'offset'; delta: number }
-  | { kind: 'mistake'; id: string };
+  | { kind: 'mistake'; id: string }
+  /** The output should solve matrix @ x = rhs and does not: ||A x - b|| / ||b|| (Infinity for non-finite values). */
+  | { kind: 'not-a-solution'; residual: number; matrix: string; rhs: string }
+  /** The output solves matrix @ x = rhs, but its norm is `ratio` times the expected solution's. */
+  | { kind: 'larger-norm'; ratio: number; matrix: string; rhs: string };
 
 /** Everything known about one output's comparison; templates turn it into words. */
 export interface Diagnostics {
@@ -129,6 +133,39 @@ function findMistake(actual: NdArray, mistakes: Record<string, NdArray>): string
     if (same) return id;
   }
   return undefined;
+}
+
+/** Relative residual below which an output counts as a solution of its linear system (float32 answers included). */
+const SOLUTION_RESIDUAL = 1e-5;
+
+/**
+ * What a wrong output of a linear solve shows: not a solution of A x = b, or a solution with a larger norm than the
+ * expected (minimum-norm) one. `matrix` is [m, k], the output [k] or [k, j] and `rhs` [m] or [m, j]; other shapes
+ * give no pattern. Computed in float64 from the numbers only, so noise from inverting a singular matrix is recognised
+ * whatever values it happens to take.
+ */
+export function linearSystemPatterns(actual: NdArray, expected: NdArray, matrix: NdArray, rhs: NdArray, names: { matrix: string; rhs: string }): Pattern[] {
+  if (matrix.shape.length !== 2 || !sameShape(actual.shape, expected.shape) || actual.shape.length === 0 || actual.shape.length > 2) return [];
+  const [m, k] = matrix.shape;
+  const cols = actual.shape.length === 2 ? actual.shape[1] : 1;
+  if (actual.shape[0] !== k || sizeOf(rhs.shape) !== m * cols || rhs.shape[0] !== m) return [];
+  const A = toNumbers(matrix);
+  const x = toNumbers(actual);
+  const b = toNumbers(rhs);
+  let residual2 = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < cols; j++) {
+      let s = -b[i * cols + j];
+      for (let l = 0; l < k; l++) s += A[i * k + l] * x[l * cols + j];
+      residual2 += s * s;
+    }
+  }
+  const norm = (v: number[]) => Math.sqrt(v.reduce((acc, y) => acc + y * y, 0));
+  const residual = Math.sqrt(residual2) / Math.max(norm(b), 1e-300);
+  // Written so that NaN counts as "not a solution".
+  if (!(residual <= SOLUTION_RESIDUAL)) return [{ kind: 'not-a-solution', residual: Number.isNaN(residual) ? Number.POSITIVE_INFINITY : residual, ...names }];
+  const ratio = norm(x) / Math.max(norm(toNumbers(expected)), 1e-300);
+  return ratio > 1 + SOLUTION_RESIDUAL ? [{ kind: 'larger-norm', ratio, ...names }] : [];
 }
 
 /**

@@ -35,6 +35,10 @@ export function describePattern(p: Pattern, mistakeMessages: Record<string, stri
       return `your values are the expected ones plus ${fmt(p.delta)} everywhere`;
     case 'mistake':
       return mistakeMessages[p.id] ?? `this matches the known mistake "${p.id}"`;
+    case 'not-a-solution':
+      return `it does not solve ${p.matrix} @ x = ${p.rhs} (relative residual ‖${p.matrix} x − ${p.rhs}‖ / ‖${p.rhs}‖ = ${fmt(p.residual)})`;
+    case 'larger-norm':
+      return `it solves ${p.matrix} @ x = ${p.rhs}, but its norm is ${fmt(p.ratio)} times the expected solution's (not the minimum-norm solution)`;
   }
 }
 

@@ -8,7 +8,7 @@ import type { CaseT, ManifestT, QuestionT, ToleranceT } from '../manifest/schema
 import type { FixtureLock } from '../fixtures/lock.js';
 import { FixtureStore, type LoadedCase } from '../fixtures/load-case.js';
 import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from '../runners/runner.js';
-import { compareArrays, type Tolerance } from '../compare/compare.js';
+import { compareArrays, linearSystemPatterns, type Tolerance } from '../compare/compare.js';
 import { summarize } from '../compare/describe.js';
 import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion } from '../score/score.js';
@@ -152,16 +152,26 @@ function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: 
   const mistakeMessages = Object.fromEntries((question.mistakes ?? []).map((m) => [m.id, m.message]));
   // Outputs with `graded: false` travel with the case for feedback only.
   const graded = Object.entries(question.outputs ?? {}).filter(([, spec]) => typeof spec === 'string' || spec.graded !== false);
-  const outputs: OutputCheckT[] = graded.map(([name]) => {
+  const outputs: OutputCheckT[] = graded.map(([name, spec]) => {
     const tol = toleranceFor(question, name, defaults);
     const known: Record<string, import('../npz/ndarray.js').NdArray> = {};
     for (const [id, arrays] of Object.entries(loaded.mistakes)) if (arrays[name]) known[id] = arrays[name];
-    const diagnostics = compareArrays(outcome.outputs.get(name), loaded.expected[name], tol, known);
+    const actual = outcome.outputs.get(name);
+    const diagnostics = compareArrays(actual, loaded.expected[name], tol, known);
+    const system = typeof spec === 'object' ? spec.solves : undefined;
+    if (system && actual && (diagnostics.failure === 'values' || diagnostics.failure === 'nonfinite') && !diagnostics.patterns.some((p) => p.kind === 'mistake')) {
+      const [matrix, rhs] = [loaded.inputs[system.matrix], loaded.inputs[system.rhs]];
+      if (matrix && rhs) diagnostics.patterns.push(...linearSystemPatterns(actual, loaded.expected[name], matrix, rhs, system));
+    }
     if (outcome.outputErrors[name]) diagnostics.message = outcome.outputErrors[name];
     return { name, pass: diagnostics.pass, diagnostics: jsonSafe(diagnostics), summary: summarize(diagnostics, mistakeMessages) };
   });
   const matched = new Set<string>();
   for (const o of outputs) for (const p of o.diagnostics.patterns) if (p.kind === 'mistake') matched.add(p.id);
+  // A mistake may also be recognised by a generic pattern (one whose numbers cannot be stored, e.g. noise).
+  for (const m of question.mistakes ?? []) {
+    if (m.patterns && outputs.some((o) => !o.pass && o.diagnostics.patterns.some((p: { kind: string }) => (m.patterns as string[]).includes(p.kind)))) matched.add(m.id);
+  }
   const mistakes = [...matched].map((id) => ({ id, message: mistakeMessages[id] ?? id }));
   const status = outputs.every((o) => o.pass) ? 'pass' : 'fail';
   const details = status === 'fail' ? feedbackDetails(outcome, loaded) : undefined;

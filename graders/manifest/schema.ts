@@ -76,6 +76,31 @@ const ProbeStep = Type.Object(
 );
 export const Step = Type.Union([NewStep, CallStep, SetStep, ProbeStep]);
 
+/** Generic patterns the comparison can find in a wrong output; a mistake may be recognised by one of them. */
+export const PatternKind = Type.Union(
+  [
+    Type.Literal('scaled'),
+    Type.Literal('negated'),
+    Type.Literal('transposed'),
+    Type.Literal('offset'),
+    Type.Literal('not-a-solution'),
+    Type.Literal('larger-norm'),
+  ],
+  { description: 'scaled, negated, transposed, offset; not-a-solution and larger-norm for an output with `solves`' },
+);
+
+const LinearSystem = Type.Object(
+  {
+    matrix: Type.String({ description: 'the case input A' }),
+    rhs: Type.String({ description: 'the case input b' }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'the output x should solve A @ x = b: a wrong x is diagnosed as not a solution (relative residual ||A x - b|| / ||b||) or as a solution whose norm is larger than the expected one',
+  },
+);
+
 const OutputSpec = Type.Union([
   Type.String({ description: 'where the output is read after the steps: "$result" or "$layer.weight.grad"' }),
   Type.Object(
@@ -87,6 +112,7 @@ const OutputSpec = Type.Union([
       graded: Type.Optional(
         Type.Boolean({ description: 'false: read from the submission and kept for feedback (e.g. a per-layer parameter table), never compared or scored; default true' }),
       ),
+      solves: Type.Optional(LinearSystem),
     },
     { additionalProperties: false },
   ),
@@ -119,6 +145,13 @@ export const Mistake = Type.Object(
   {
     id: Id,
     message: Type.String({ description: 'what the student is told when their output matches this known mistake' }),
+    patterns: Type.Optional(
+      Type.Array(PatternKind, {
+        minItems: 1,
+        description:
+          'also recognised when a wrong output shows one of these patterns; such a mistake needs no implementation in the answer key (e.g. an inverse of a singular matrix, whose numbers are rounding noise)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -179,3 +212,5 @@ export type CaseT = Static<typeof Case>;
 export type StepT = Static<typeof Step>;
 export type ToleranceT = Static<typeof Tolerance>;
 export type CompareModeT = Static<typeof CompareMode>;
+export type PatternKindT = Static<typeof PatternKind>;
+export type LinearSystemT = Static<typeof LinearSystem>;

@@ -17,6 +17,8 @@ const Pattern = Type.Union([
   Type.Object({ kind: Type.Literal('transposed') }),
   Type.Object({ kind: Type.Literal('offset'), delta: Type.Number() }),
   Type.Object({ kind: Type.Literal('mistake'), id: Type.String() }),
+  Type.Object({ kind: Type.Literal('not-a-solution'), residual: Type.Union([Type.Number(), Type.Literal('NaN'), Type.Literal('Infinity')]), matrix: Type.String(), rhs: Type.String() }),
+  Type.Object({ kind: Type.Literal('larger-norm'), ratio: Type.Number(), matrix: Type.String(), rhs: Type.String() }),
 ]);
 
 const NumberOrNonFinite = Type.Union([Type.Number(), Type.Literal('NaN'), Type.Literal('Infinity'), Type.Literal('-Infinity')]);

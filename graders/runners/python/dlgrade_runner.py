@@ -189,6 +189,9 @@ class Runner:
                 try:
                     obj = getattr(obj, part)
                 except AttributeError:
+                    if part.isdigit():
+                        # An item of something that is not a tuple (a Sequential's children "0", "1", … are attributes: not here).
+                        raise StudentApiError(f"{walked} is a {type(obj).__name__}; expected a tuple or list of at least {int(part) + 1} items") from None
                     raise StudentApiError(f"{walked} has no attribute {part!r}") from None
             walked = f"{walked}.{part}" if not walked.endswith(".py") else f"{head}.{part}"
         return obj
