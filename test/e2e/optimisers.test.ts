@@ -1,11 +1,13 @@
 // End to end on optimisers: the correct example scores 8/8 with float64 precision, and each wrong example loses exactly
 // the questions its expected.json names, with its mistake recognised from the numbers and named in its report.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResultT } from '../../graders/result/schema.js';
-import { dlgrade, gradeExamples } from './cli.js';
+import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
+import { ROOT, dlgrade, gradeExamples } from './cli.js';
 
 interface Expected {
   lose: string[];
@@ -120,5 +122,59 @@ describe('dlgrade validate optimisers', () => {
     const run = await dlgrade(['fixtures', 'optimisers', '--check']);
     expect(run.exitCode).toBe(0);
     expect(String(run.stdout)).toMatch(/33 fixture file\(s\) are byte-identical/);
+  });
+});
+
+describe('the optimisers student kit and Gradescope bundle', () => {
+  const PYTHON = process.env.DLGRADE_PYTHON ?? '/usr/bin/python3';
+  const EXAMPLES = path.join(ROOT, 'examples', 'optimisers');
+
+  it('the kit holds no hidden case and no answer key, and check runs from it on the public cases', async () => {
+    const kit = path.join(await mkdtemp(path.join(os.tmpdir(), 'dlgrade-optim-kit-')), 'kit');
+    expect((await dlgrade(['export-student', 'optimisers', '--out', kit])).exitCode).toBe(0);
+    await symlink(path.join(ROOT, 'node_modules'), path.join(kit, 'node_modules'), 'dir');
+    const manifest = parseYaml(await readFile(path.join(ROOT, 'assignments', 'optimisers', 'manifest.yaml'), 'utf8')) as {
+      questions: { cases: { id: string; visibility: string }[] }[];
+    };
+    const cases = manifest.questions.flatMap((q) => q.cases);
+    const publicIds = new Set(cases.filter((c) => c.visibility === 'public').map((c) => c.id));
+    const hiddenOnly = cases.filter((c) => c.visibility === 'hidden' && !publicIds.has(c.id)).map((c) => c.id);
+    const data = (await readdir(kit, { recursive: true })).filter((f) => /^(assignments|fixtures)\//.test(f) || f === 'README.md');
+    const texts = await Promise.all(data.map((f) => readFile(path.join(kit, f), 'latin1').catch(() => '')));
+    for (const id of hiddenOnly) expect(texts.some((t) => t.includes(id)), id).toBe(false);
+    const referenceLines = (await readFile(path.join(ROOT, 'reference', 'optimisers', 'least-squares.ts'), 'utf8')).split('\n').filter((l) => l.trim().length > 50);
+    const kitFiles = (await readdir(kit, { recursive: true })).filter((f) => !f.startsWith('node_modules') && /\.(js|ts|md|yaml|json)$/.test(f));
+    const kitText = (await Promise.all(kitFiles.map((f) => readFile(path.join(kit, f), 'utf8').catch(() => '')))).join('\n');
+    for (const line of referenceLines) expect(kitText.includes(line.trim()), line).toBe(false);
+
+    const run = (example: string) =>
+      execa(process.execPath, [path.join(kit, 'bin', 'dlgrade.js'), 'check', 'optimisers', '--submission', path.join(EXAMPLES, example), '--json'], {
+        cwd: kit,
+        reject: false,
+        env: { NO_COLOR: '1', DLGRADE_PYTHON: PYTHON },
+      });
+    const [correct, wrong] = await Promise.all([run('correct'), run('eps-inside-sqrt')]);
+    expect(correct.exitCode, correct.stderr).toBe(0);
+    expect(JSON.parse(correct.stdout).score).toMatchObject({ points: 8, maxPoints: 8 });
+    const lost = JSON.parse(wrong.stdout) as ResultT;
+    expect(lost.questions.filter((q) => q.points < q.maxPoints).map((q) => q.id)).toEqual(['rmsprop', 'adam']);
+    expect(lost.questions.flatMap((q) => q.cases.flatMap((c) => c.mistakes.map((m) => m.id)))).toContain('eps-inside-sqrt');
+  });
+
+  it('the Gradescope bundle grades the correct example 8/8 on all 33 cases', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-optim-gs-'));
+    const zip = path.join(tmp, 'autograder.zip');
+    expect((await dlgrade(['export-gradescope', 'optimisers', '--out', zip])).exitCode).toBe(0);
+    const root = path.join(tmp, 'autograder');
+    await mkdir(path.join(root, 'source'), { recursive: true });
+    await execa(PYTHON, ['-c', 'import os, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n    for i in z.infolist():\n        t = z.extract(i, sys.argv[2])\n        m = (i.external_attr >> 16) & 0o777\n        if m: os.chmod(t, m)', zip, path.join(root, 'source')]);
+    await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'source', 'dlgrade', 'node_modules'), 'dir');
+    await cp(path.join(EXAMPLES, 'correct'), path.join(root, 'submission'), { recursive: true });
+    const run = await execa('bash', [path.join(root, 'source', 'run_autograder')], { cwd: root, env: { AUTOGRADER_ROOT: root, DLGRADE_PYTHON: PYTHON }, reject: false });
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+    const results = JSON.parse(await readFile(path.join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: { status: string }[] };
+    expect(results.tests).toHaveLength(33);
+    expect(results.score).toBe(8);
+    expect(results.tests.every((t) => t.status === 'passed')).toBe(true);
   });
 });
