@@ -39,3 +39,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `${String(value)} (${typeof value})`;
 }
+
+/** The one wording for a value outside a fixed set: `<what> must be one of a, b, c, got "x" (string)`. */
+export function mustBeOneOf(what: string, allowed: readonly unknown[], got: unknown): string {
+  return `${what} must be one of ${allowed.map(String).join(', ')}, got ${describeValue(got)}`;
+}

@@ -2,6 +2,7 @@
 import type { AnswersKey, QuestionKind, VariantValues } from '../answer-key/answers-key.js';
 import { formatIssue, type LoadedAnswers, type SectionState } from './load-answers.js';
 import type { AnswerCell, NumberTolerance } from './cells.js';
+import { scoreQuestion } from '../score/score.js';
 
 export type { QuestionKind };
 
@@ -100,17 +101,6 @@ function gradeSection<K, V extends VariantValues>(
   }
   if (section.state === 'missing') return { ...base, status: 'missing', messages: ['not answered'] };
   const { cells, messages } = question.grade({ answers: section.value, ...ctx });
-  return { ...base, ...scoreCells(maxPoints, cells), cells, messages };
-}
-
-/**
- * Points from cells: the maximum times the weight share of passing cells, rounded to 1e-6 (as graders/score does).
- * A question none of whose cells is answered is `missing`.
- */
-export function scoreCells(maxPoints: number, cells: readonly AnswerCell[]): { points: number; status: AnswerStatus } {
-  if (cells.every((c) => c.actual === null || c.actual === undefined)) return { points: 0, status: 'missing' };
-  const total = cells.reduce((s, c) => s + c.weight, 0);
-  const passed = cells.filter((c) => c.pass).reduce((s, c) => s + c.weight, 0);
-  const points = total > 0 ? Math.round((maxPoints * passed * 1e6) / total) / 1e6 : 0;
-  return { points, status: passed === total ? 'passed' : passed === 0 ? 'failed' : 'partial' };
+  const scored = cells.map((c) => ({ status: c.pass ? ('pass' as const) : ('fail' as const), weight: c.weight, answered: c.actual !== null && c.actual !== undefined }));
+  return { ...base, ...scoreQuestion(maxPoints, scored), cells, messages };
 }

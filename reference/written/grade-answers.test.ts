@@ -8,7 +8,6 @@ import {
   DEFAULT_ANSWERS_COMPARE,
   gradeAnswers,
   gradeUnreadable,
-  scoreCells,
   type GradeAnswersOptions,
   type QuestionGrade,
 } from '../../graders/answers/grade-answers.js';
@@ -219,17 +218,6 @@ describe('statuses', () => {
     expect(grades.map((g) => [g.id, g.status, g.points, g.messages])).toEqual(
       WRITTEN_DEFAULT_QUESTIONS.map((q) => [q.id, 'invalid', 0, ['answers.yaml: not valid YAML at line 3']]),
     );
-  });
-
-  it.each([
-    [[], 'missing', 0],
-    [[{ pass: true, weight: 1 }, { pass: true, weight: 3 }], 'passed', 4],
-    [[{ pass: true, weight: 1 }, { pass: false, weight: 3 }], 'partial', 1],
-    [[{ pass: false, weight: 1 }], 'failed', 0],
-    [[{ pass: true, weight: 1 }, { pass: false, weight: 1 }, { pass: false, weight: 1 }], 'partial', 1.333333],
-  ])('scoreCells(4, %j) is %s with %d points', (cells, status, points) => {
-    const full = cells.map((c, i) => ({ ...c, path: `c${i}`, expected: 1, actual: 1 }));
-    expect(scoreCells(4, full)).toEqual({ status, points });
   });
 
   it('uses the tolerance of the manifest', () => {

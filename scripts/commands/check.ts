@@ -4,9 +4,8 @@ import path from 'node:path';
 import { createContext } from '../../graders/engine/context.js';
 import { gradeSubmission } from '../../graders/engine/grade-submission.js';
 import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
-import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
-import { ConsoleReporter } from '../../graders/reporters/console.js';
-import { answerKeys, collect, pythonOption } from './common.js';
+import { createReporters } from '../../graders/reporters/index.js';
+import { answerKeys, collect, pythonOption, reporterOption } from './common.js';
 import { assertSubmissionFolder } from '../../graders/engine/submission-folder.js';
 
 export function registerCheck(program: Command): void {
@@ -16,11 +15,15 @@ export function registerCheck(program: Command): void {
     .argument('<assignment>', 'assignment id, e.g. style-transfer')
     .option('-s, --submission <dir>', 'submission folder', '.')
     .option('-q, --question <id>', 'only this question (repeatable)', collect)
-    .option('--json', 'print the result as JSON instead of a table')
+    .option('--json', 'print the result as JSON instead of a table (the json reporter)')
+    .addOption(reporterOption())
     .option('-v, --verbose', 'show passing cases too')
     .option('--student-id <id>', 'answers assignments: grade with this student\'s variant values (default: the student_id in the answers file)')
     .addOption(pythonOption())
-    .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string }) => {
+    .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string; reporter?: string[] }) => {
+      const names = [...(opts.reporter ?? []), ...(opts.json ? ['json'] : [])];
+      // Built before grading, so an unknown or unusable reporter is a usage error, not a lost run.
+      const reporters = createReporters('check', { names, verbose: opts.verbose });
       // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
       const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1 });
       await applyAnswersOptions(ctx, { studentId: opts.studentId });
@@ -31,7 +34,7 @@ export function registerCheck(program: Command): void {
       });
 
       const result = await gradeSubmission(ctx, { student: path.basename(path.resolve(opts.submission)), dir: opts.submission }).finally(() => ctx.runner.close?.());
-      if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else await new ReporterMultiplexer([new ConsoleReporter(process.stdout, opts.verbose)]).onResult(result);
+      await reporters.onResult(result);
+      await reporters.onEnd([result]);
     });
 }

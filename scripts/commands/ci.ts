@@ -11,12 +11,10 @@ import { assertSubmissionFolder } from '../../graders/engine/submission-folder.j
 import { templatesDir } from '../../graders/reporters/templates.js';
 import { assertOutsideSubmission } from '../../graders/ci/trust.js';
 import { evaluateGate, parseGate } from '../../graders/ci/gate.js';
-import { ReporterMultiplexer, type Reporter } from '../../graders/reporters/reporter.js';
-import { ConsoleReporter } from '../../graders/reporters/console.js';
-import { JunitReporter } from '../../graders/reporters/junit.js';
-import { GithubActionsReporter, onGithubActions } from '../../graders/reporters/github.js';
+import { onGithubActions } from '../../graders/reporters/github.js';
+import { createReporters } from '../../graders/reporters/index.js';
 import { DlgradeError } from '../../graders/errors.js';
-import { answerKeys, plural, pythonOption } from './common.js';
+import { answerKeys, plural, pythonOption, reporterOption } from './common.js';
 
 /** Exit codes, part of the interface: workflows branch on them. */
 export const CI_EXIT = { gatePassed: 0, gateFailed: 1, harnessFailed: 2 } as const;
@@ -27,6 +25,7 @@ interface CiOptions {
   require?: string;
   junit?: string;
   python?: string;
+  reporter?: string[];
   /** False with --no-sandbox. */
   sandbox: boolean;
 }
@@ -41,6 +40,7 @@ export function registerCi(program: Command): void {
     .addOption(new Option('--require <all|ids>', 'pass when every question ("all", the default) or the listed question ids (comma-separated) pass'))
     .option('--junit <file>', 'write JUnit XML (one testcase per public case) to this file')
     .option('--no-sandbox', 'run the submission without the bubblewrap sandbox (only for code you trust)')
+    .addOption(reporterOption())
     .addOption(pythonOption())
     // Commander's own usage errors exit 1 by default, which a workflow would read as "the gate does not hold".
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : CI_EXIT.harnessFailed))
@@ -92,26 +92,25 @@ async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
   ]);
   const checked = await verifyFixtures(assignment, ctx.lock, cases);
 
+  let verdict: ReturnType<typeof evaluateGate> | undefined;
+  const multiplexer = createReporters('ci', {
+    names: opts.reporter,
+    ...(opts.junit ? { junitFile: path.resolve(opts.junit) } : {}),
+    ...(onGithubActions()
+      ? {
+          github: {
+            submissionDir,
+            workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+            summaryFile: process.env.GITHUB_STEP_SUMMARY || undefined,
+            write: (text: string) => process.stdout.write(text),
+            gate: () => verdict!,
+            defaultFile: assignment.manifest.files[0],
+          },
+        }
+      : {}),
+  });
   const result = await gradeSubmission(ctx, { student: path.basename(submissionDir), dir: submissionDir });
-  const verdict = evaluateGate(result, gate);
-
-  const reporters: Reporter[] = [new ConsoleReporter(process.stdout)];
-  if (opts.junit) reporters.push(new JunitReporter(path.resolve(opts.junit)));
-  if (onGithubActions()) {
-    reporters.push(
-      new GithubActionsReporter(
-        {
-          submissionDir,
-          workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-          summaryFile: process.env.GITHUB_STEP_SUMMARY || undefined,
-          write: (text) => process.stdout.write(text),
-          gate: () => verdict,
-        },
-        assignment.manifest.files[0],
-      ),
-    );
-  }
-  const multiplexer = new ReporterMultiplexer(reporters);
+  verdict = evaluateGate(result, gate);
   await multiplexer.onResult(result);
   await multiplexer.onEnd([result]);
   process.stdout.write(`fixtures: ${plural(checked, 'file')} ${checked === 1 ? 'matches' : 'match'} fixtures.lock.json (back end ${ctx.lock.backend}, reference ${ctx.lock.referenceVersion})\n`);

@@ -2,13 +2,9 @@
 import { Option } from 'commander';
 import { DlgradeError } from '../../graders/errors.js';
 import { NO_KEYS, requireArrayKey, type KeyRegistry } from '../../graders/answer-key/registry.js';
-import path from 'node:path';
 import { readdir } from 'node:fs/promises';
-import { ReporterMultiplexer } from '../../graders/reporters/reporter.js';
-import { JsonResultReporter, StudentReportReporter, GradescopeReporter } from '../../graders/reporters/student-files.js';
-import { ClassFilesReporter } from '../../graders/reporters/class-files.js';
-import { ClassReportReporter } from '../../graders/reporters/class-report.js';
-import type { Reporter } from '../../graders/reporters/reporter.js';
+import type { ReporterMultiplexer, Reporter } from '../../graders/reporters/reporter.js';
+import { createReporters, REPORTER_NAMES } from '../../graders/reporters/index.js';
 import type { ResultT } from '../../graders/result/schema.js';
 import { points } from '../../graders/reporters/view-model.js';
 
@@ -45,15 +41,8 @@ export function parsePositiveInt(value: string, flag: string): number {
 }
 
 /** The per-student and class outputs of a batch; `grade` and `merge` write the same ones, so a merge equals a single run. */
-export function batchReporters(outDir: string, extra: Reporter[] = []): ReporterMultiplexer {
-  return new ReporterMultiplexer([
-    new JsonResultReporter(outDir),
-    new StudentReportReporter(outDir),
-    new GradescopeReporter((student) => path.join(outDir, student, 'results.json')),
-    new ClassFilesReporter(outDir),
-    new ClassReportReporter(outDir),
-    ...extra,
-  ]);
+export function batchReporters(outDir: string, extra: Reporter[] = [], names?: readonly string[]): ReporterMultiplexer {
+  return createReporters('grade', { outDir, extra, names });
 }
 
 /** "1 submission", "2 submissions". */
@@ -80,3 +69,7 @@ export async function describeSkipped(root: string): Promise<string> {
   const shown = reasons.slice(0, 20);
   return `; expected one sub-folder or .zip per student. Skipped:\n${shown.join('\n')}${reasons.length > shown.length ? `\n  … and ${reasons.length - shown.length} more` : ''}`;
 }
+
+/** --reporter, repeatable and comma-separated; the mode's own reporters when absent. */
+export const reporterOption = () =>
+  new Option('--reporter <name>', `reporter(s) to use instead of the default ones: ${REPORTER_NAMES.join(', ')} (repeatable, or comma-separated)`).argParser(collect);

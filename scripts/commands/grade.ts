@@ -8,7 +8,7 @@ import { fixturesFingerprint } from '../../graders/engine/cache.js';
 import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
 import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
-import { answerKeys, batchReporters, collect, describeSkipped, parsePositiveInt, plural, pythonOption, scoreLines } from './common.js';
+import { answerKeys, batchReporters, collect, describeSkipped, parsePositiveInt, plural, pythonOption, reporterOption, scoreLines } from './common.js';
 import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
 
 export function registerGrade(program: Command): void {
@@ -31,19 +31,20 @@ export function registerGrade(program: Command): void {
     .option('--no-sandbox', 'run student code without the bubblewrap sandbox (only for code you trust)')
     .option('--staff-scores <file>', 'answers assignments: a CSV student_id,question,points,comment of staff scores for the manually graded questions')
     .option('--variant-id <source>', 'answers assignments: whose variant values to grade with — submission (its name, default), file (its student_id) or canonical')
+    .addOption(reporterOption())
     .addOption(pythonOption())
     .action(
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; staffScores?: string; variantId?: string },
+        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; staffScores?: string; variantId?: string; reporter?: string[] },
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
         const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
         await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
         const outDir = path.resolve(opts.out);
-        const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }));
+        const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }), opts.reporter);
         const controller = new AbortController();
         const onSigint = () => {
           if (controller.signal.aborted) process.exit(130);
