@@ -8,6 +8,7 @@ const loaders: Record<string, () => Promise<AnswerKey>> = {
   'cnn-architectures': async () => (await import('./cnn-architectures/index.js')).cnnArchitecturesReference,
   optimisers: async () => (await import('./optimisers/index.js')).optimisersReference,
   written: async () => (await import('./written/index.js')).writtenKey,
+  visualisation: async () => (await import('./visualisation/index.js')).visualisationReference,
 };
 
 /** Every answer key, as the CLI hands it to the engine. */

@@ -5,10 +5,19 @@ import type { Rng } from './rng.js';
 /** Named arrays: a case's inputs or outputs. Lists are stored as `name.0`, `name.1`, … (see list-arrays.ts). */
 export type Arrays = Record<string, NdArray>;
 
+/** What every case of an assignment shares when its inputs are generated. */
+export interface GenerateContext {
+  assignment: string;
+  seed: number;
+}
+
 /** The reference for one question: how its inputs are made, what the right answer is, and known wrong answers. */
 export interface QuestionReference {
-  /** Builds a case's inputs from the manifest's `args` for that case and a seeded generator. */
-  generate(args: Record<string, unknown>, rng: Rng): Arrays;
+  /**
+   * Builds a case's inputs from the manifest's `args` for that case and a seeded generator. `context` holds the
+   * manifest's global seed, for inputs every case shares (a model's weights).
+   */
+  generate(args: Record<string, unknown>, rng: Rng, context: GenerateContext): Arrays;
   /** The correct outputs for these inputs, computed with TensorFlow.js. */
   solve(inputs: Arrays): Arrays | Promise<Arrays>;
   /**

@@ -51,7 +51,7 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   const base: Diagnostics = { pass: false, expectedShape: expected.shape, expectedDtype: expected.dtype, size: sizeOf(expected.shape), patterns: [], tolerance: tol };
   if (!actual) return { ...base, failure: 'missing' };
   const withActual: Diagnostics = { ...base, actualShape: actual.shape, actualDtype: actual.dtype };
-  const matchedMistake = findMistake(actual, mistakes);
+  const matchedMistake = findMistake(actual, mistakes, tol);
 
   if (!sameShape(actual.shape, expected.shape)) {
     const patterns: Pattern[] = matchedMistake ? [{ kind: 'mistake', id: matchedMistake }] : [];
@@ -75,6 +75,8 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   let relError = 0;
   let worstAt = 0;
   let unexpectedNonFinite = 0;
+  // scaled: every element is judged against the largest expected magnitude (a map's own scale).
+  const scale = tol.mode === 'scaled' ? maxAbsFinite(e) : 0;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = e[i];
@@ -84,7 +86,7 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
     if (!Number.isFinite(x) && !bothSameNonFinite) unexpectedNonFinite++;
     const diff = Math.abs(x - y);
     const rel = diff / Math.max(1e-8, Math.abs(x) + Math.abs(y));
-    const within = bothSameNonFinite || elementWithin(x, y, diff, rel, tol);
+    const within = bothSameNonFinite || elementWithin(x, y, diff, rel, tol, scale);
     if (!within) mismatchCount++;
     if (Number.isFinite(diff)) maxAbs = Math.max(maxAbs, diff);
     // Written so that NaN counts as the worst element: !(rel <= relError).
@@ -109,8 +111,10 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   return { ...stats, failure: unexpectedNonFinite > 0 ? 'nonfinite' : 'values', patterns };
 }
 
-function elementWithin(x: number, y: number, diff: number, rel: number, tol: Tolerance): boolean {
+function elementWithin(x: number, y: number, diff: number, rel: number, tol: Tolerance, scale: number): boolean {
   switch (tol.mode) {
+    case 'scaled':
+      return diff <= tol.atol + tol.rtol * scale;
     case 'exact':
       return x === y;
     case 'allclose':
@@ -122,14 +126,21 @@ function elementWithin(x: number, y: number, diff: number, rel: number, tol: Tol
   }
 }
 
-/** The id of the first known mistake whose output the student's matches (NaNs at the same places count as equal). */
-function findMistake(actual: NdArray, mistakes: Record<string, NdArray>): string | undefined {
+/**
+ * The id of the first known mistake whose output the student's matches (NaNs at the same places count as equal).
+ * Elementwise allclose, or under a `scaled` question tolerance against the mistake's own largest value (float32
+ * gradients that cancel differ elementwise, not against the map's scale).
+ */
+function findMistake(actual: NdArray, mistakes: Record<string, NdArray>, question: Tolerance): string | undefined {
   const tol: Tolerance = { mode: 'allclose', rtol: 1e-4, atol: 1e-6 };
   for (const [id, wrong] of Object.entries(mistakes)) {
     if (!sameShape(actual.shape, wrong.shape)) continue;
     const a = toNumbers(actual);
     const w = toNumbers(wrong);
-    const same = a.every((x, i) => (Number.isNaN(x) && Number.isNaN(w[i])) || x === w[i] || Math.abs(x - w[i]) <= tol.atol + tol.rtol * Math.abs(w[i]));
+    const bound = question.mode === 'scaled' ? question.atol + question.rtol * maxAbsFinite(w) : 0;
+    const close = (x: number, y: number) =>
+      question.mode === 'scaled' ? Math.abs(x - y) <= bound : Math.abs(x - y) <= tol.atol + tol.rtol * Math.abs(y);
+    const same = a.every((x, i) => (Number.isNaN(x) && Number.isNaN(w[i])) || x === w[i] || close(x, w[i]));
     if (same) return id;
   }
   return undefined;
@@ -166,6 +177,13 @@ export function linearSystemPatterns(actual: NdArray, expected: NdArray, matrix:
   if (!(residual <= SOLUTION_RESIDUAL)) return [{ kind: 'not-a-solution', residual: Number.isNaN(residual) ? Number.POSITIVE_INFINITY : residual, ...names }];
   const ratio = norm(x) / Math.max(norm(toNumbers(expected)), 1e-300);
   return ratio > 1 + SOLUTION_RESIDUAL ? [{ kind: 'larger-norm', ratio, ...names }] : [];
+}
+
+/** The largest finite magnitude, 0 for none. */
+function maxAbsFinite(values: number[]): number {
+  let m = 0;
+  for (const v of values) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
+  return m;
 }
 
 /**

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Assignment } from '../manifest/load-manifest.js';
-import type { CaseT, ManifestT, QuestionT, ToleranceT } from '../manifest/schema.js';
+import type { CaseT, ManifestT, PropertyT, QuestionT, ToleranceT } from '../manifest/schema.js';
 import type { FixtureLock } from '../fixtures/lock.js';
 import { FixtureStore, type LoadedCase } from '../fixtures/load-case.js';
 import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from '../runners/runner.js';
@@ -94,11 +94,16 @@ export async function gradeCodeSubmission(ctx: GradingContext, submission: Submi
   };
   const run = await inPhase('run in the sandbox', () => ctx.runner.run(job));
 
-  const questionResults: QuestionResultT[] = await inPhase('compare and diagnose', () => questions.map((question) => {
-    const cases = plan.filter((p) => p.question === question).map((p) => caseResult(question, p.c, p.loaded, run.cases.get(p.index), manifest.defaults?.compare));
-    const score = scoreQuestion(question.points, cases);
-    return { id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(question.hint ? { hint: question.hint } : {}) };
-  }));
+  const questionResults: QuestionResultT[] = await inPhase('compare and diagnose', async () => {
+    const graded: QuestionResultT[] = [];
+    for (const question of questions) {
+      const cases: CaseResultT[] = [];
+      for (const p of plan.filter((x) => x.question === question)) cases.push(await caseResult(question, p.c, p.loaded, run.cases.get(p.index), manifest));
+      const score = scoreQuestion(question.points, cases);
+      graded.push({ id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(question.hint ? { hint: question.hint } : {}) });
+    }
+    return graded;
+  });
 
   const fixtureFiles: Record<string, string> = {};
   for (const p of plan) fixtureFiles[p.loaded.file] = p.loaded.sha256;
@@ -125,7 +130,15 @@ export function memoryLimitMb(manifest: ManifestT): number {
 export function runnerQuestion(q: QuestionT, ctx: GradingContext): RunnerQuestion {
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(q.outputs ?? {})) outputs[name] = typeof spec === 'string' ? spec : spec.from;
-  return { steps: q.steps ?? [], inputs: (q.inputs ?? {}) as Record<string, string>, outputs, timeout_s: q.timeout_s ?? ctx.assignment.manifest.defaults?.timeout_s ?? 10 };
+  const { manifest, modelSource } = ctx.assignment;
+  const usesModel = Object.values(q.inputs ?? {}).includes('model');
+  return {
+    steps: q.steps ?? [],
+    inputs: (q.inputs ?? {}) as Record<string, string>,
+    outputs,
+    timeout_s: q.timeout_s ?? manifest.defaults?.timeout_s ?? 10,
+    ...(usesModel && manifest.model && modelSource !== undefined ? { model: { source: modelSource, class: manifest.model.class } } : {}),
+  };
 }
 
 /** The tolerance for one output: output override, then question, then assignment default. */
@@ -140,7 +153,8 @@ export function toleranceFor(q: QuestionT, output: string, defaults: ToleranceT 
   };
 }
 
-function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: CaseOutcome | undefined, defaults: ToleranceT | undefined): CaseResultT {
+async function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: CaseOutcome | undefined, manifest: ManifestT): Promise<CaseResultT> {
+  const defaults = manifest.defaults?.compare;
   const base = { id: c.id, visibility: c.visibility, weight: c.weight ?? 1, mistakes: [] as { id: string; message: string }[] };
   if (!outcome) {
     return { ...base, status: 'crash', durationMs: 0, outputs: [], error: { type: 'Crash', message: 'the runner produced no result for this case' } };
@@ -152,7 +166,12 @@ function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: 
   const mistakeMessages = Object.fromEntries((question.mistakes ?? []).map((m) => [m.id, m.message]));
   // Outputs with `graded: false` travel with the case for feedback only.
   const graded = Object.entries(question.outputs ?? {}).filter(([, spec]) => typeof spec === 'string' || spec.graded !== false);
-  const outputs: OutputCheckT[] = graded.map(([name, spec]) => {
+  const outputs: OutputCheckT[] = [];
+  for (const [name, spec] of graded) {
+    if (typeof spec === 'object' && spec.properties) {
+      outputs.push(await propertyCheck(name, spec.properties, outcome, loaded, question, manifest));
+      continue;
+    }
     const tol = toleranceFor(question, name, defaults);
     const known: Record<string, import('../npz/ndarray.js').NdArray> = {};
     for (const [id, arrays] of Object.entries(loaded.mistakes)) if (arrays[name]) known[id] = arrays[name];
@@ -164,8 +183,8 @@ function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: 
       if (matrix && rhs) diagnostics.patterns.push(...linearSystemPatterns(actual, loaded.expected[name], matrix, rhs, system));
     }
     if (outcome.outputErrors[name]) diagnostics.message = outcome.outputErrors[name];
-    return { name, pass: diagnostics.pass, diagnostics: jsonSafe(diagnostics), summary: summarize(diagnostics, mistakeMessages) };
-  });
+    outputs.push({ name, pass: diagnostics.pass, diagnostics: jsonSafe(diagnostics), summary: summarize(diagnostics, mistakeMessages) });
+  }
   const matched = new Set<string>();
   for (const o of outputs) for (const p of o.diagnostics.patterns) if (p.kind === 'mistake') matched.add(p.id);
   // A mistake may also be recognised by a generic pattern (one whose numbers cannot be stored, e.g. noise).
@@ -176,6 +195,16 @@ function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: 
   const status = outputs.every((o) => o.pass) ? 'pass' : 'fail';
   const details = status === 'fail' ? feedbackDetails(outcome, loaded) : undefined;
   return { ...base, mistakes, status, durationMs: outcome.durationMs, outputs, ...(details ? { details } : {}), ...stdout };
+}
+
+/** An output graded by properties (graders/models/properties.ts): measured here, on the student's array. */
+async function propertyCheck(name: string, properties: PropertyT[], outcome: CaseOutcome, loaded: LoadedCase, question: QuestionT, manifest: ManifestT): Promise<OutputCheckT> {
+  const modelInput = Object.entries(question.inputs ?? {}).find(([, kind]) => kind === 'model')?.[0];
+  const { checkProperties } = await import('../models/properties.js');
+  const checked = await checkProperties(outcome.outputs.get(name), properties, loaded.inputs, manifest.model, modelInput);
+  if (outcome.outputErrors[name]) checked.diagnostics.message = outcome.outputErrors[name];
+  const summary = outcome.outputErrors[name] ?? (checked.pass ? 'has every required property' : checked.failures.join('; '));
+  return { name, pass: checked.pass, diagnostics: jsonSafe(checked.diagnostics), summary };
 }
 
 /** Extra lines for a failed case, built from the raw arrays (a model's per-layer parameter table, its tensors without gradient). */

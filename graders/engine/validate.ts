@@ -1,4 +1,5 @@
 // `dlgrade validate`: the assignment's self-test — schema, fixtures, reference vs course answers, solution and starter.
+import { paramSpecs } from '../models/params.js';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -66,7 +67,16 @@ export async function codeChecks(ctx: GradingContext, reference: AssignmentRefer
         const hash = createHash('sha256').update(bytes).digest('hex');
         if (ctx.lock.files[rel] !== hash) problems.push(`${rel} does not match fixtures.lock.json`);
         const loaded = await ctx.fixtures.load(q, c);
-        for (const name of Object.keys(q.inputs ?? {})) {
+        for (const [name, kind] of Object.entries(q.inputs ?? {})) {
+          if (kind === 'model') {
+            // Every parameter of the manifest's model, with its shape.
+            for (const spec of paramSpecs(ctx.assignment.manifest.model ?? { layers: [] })) {
+              const stored = loaded.inputs[`${name}.${spec.name}`];
+              if (!stored) problems.push(`${rel} has no weights "${name}.${spec.name}"`);
+              else if (stored.shape.join() !== spec.shape.join()) problems.push(`${rel}: ${name}.${spec.name} has shape [${stored.shape}], the model needs [${spec.shape}]`);
+            }
+            continue;
+          }
           const present = name in loaded.inputs || `${name}.0` in loaded.inputs;
           if (!present) problems.push(`${rel} has no input "${name}"`);
         }

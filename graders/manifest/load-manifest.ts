@@ -17,6 +17,8 @@ export interface Assignment {
   manifestPath: string;
   /** sha256 of the manifest file, recorded in results. */
   manifestSha256: string;
+  /** The text of the manifest's model file (`model.file`), which the runner builds the model from. */
+  modelSource?: string;
 }
 
 /** The project root: graders/manifest/ is two levels below it (also from dist/). */
@@ -60,11 +62,19 @@ export async function loadAssignment(idOrPath: string, root = assignmentsRoot())
     throw new DlgradeError('MANIFEST_NOT_FOUND', 'cannot read the manifest', { file: manifestPath, cause });
   }
   const manifest = parseManifest(text, displayPath(manifestPath));
+  let modelSource: string | undefined;
+  if (manifest.model) {
+    const file = path.resolve(path.dirname(manifestPath), manifest.model.file);
+    modelSource = await readFile(file, 'utf8').catch((cause) => {
+      throw new DlgradeError('MANIFEST_INVALID', `model.file: cannot read ${displayPath(file)}`, { file: displayPath(manifestPath), cause });
+    });
+  }
   return {
     manifest,
     dir: path.dirname(manifestPath),
     manifestPath,
     manifestSha256: createHash('sha256').update(text).digest('hex'),
+    ...(modelSource !== undefined ? { modelSource } : {}),
   };
 }
 
@@ -177,6 +187,7 @@ function checkConsistency(manifest: ManifestT, file: string): void {
     if (outputSpecs.length > 0 && outputSpecs.every((o) => typeof o === 'object' && o.graded === false)) {
       fail(`${where}.outputs`, 'has no graded output: a question whose outputs are all "graded: false" would always pass');
     }
+    if (Object.values(q.inputs ?? {}).includes('model') && !manifest.model) fail(`${where}.inputs`, 'has an input of kind "model", but the manifest has no "model" section');
     const caseIds = new Set<string>();
     q.cases.forEach((c, ci) => {
       if (caseIds.has(c.id)) fail(`${where}.cases[${ci}]`, `repeats the case id "${c.id}"`);

@@ -4,10 +4,10 @@ import { Type, type Static } from '@sinclair/typebox';
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'lower-case letters, digits, "_" and "-"' });
 
 export const CompareMode = Type.Union(
-  [Type.Literal('rel_error'), Type.Literal('allclose'), Type.Literal('exact'), Type.Literal('shape')],
+  [Type.Literal('rel_error'), Type.Literal('allclose'), Type.Literal('scaled'), Type.Literal('exact'), Type.Literal('shape')],
   {
     description:
-      'rel_error: max |a-e| / max(1e-8, |a|+|e|) <= rtol (the course check). allclose: |a-e| <= atol + rtol*|e| everywhere. exact: equal values. shape: only the shape is checked.',
+      'rel_error: max |a-e| / max(1e-8, |a|+|e|) <= rtol (the course check). allclose: |a-e| <= atol + rtol*|e| everywhere. scaled: |a-e| <= atol + rtol*max|e| everywhere (relative to the whole map\'s scale). exact: equal values. shape: only the shape is checked.',
   },
 );
 
@@ -30,10 +30,11 @@ const InputKind = Type.Union(
     Type.Literal('tensor_list'),
     Type.Literal('int_list'),
     Type.Literal('float_list'),
+    Type.Literal('model'),
   ],
   {
     description:
-      'How the runner hands a stored array to student code: a fresh torch.Tensor (tensor), a NumPy array (array), a Python scalar, or a list (lists are stored as name.0, name.1, …).',
+      'How the runner hands a stored array to student code: a fresh torch.Tensor (tensor), a NumPy array (array), a Python scalar, a list (lists are stored as name.0, name.1, …), or the manifest\'s model (model: its weights are stored as name.<parameter>, the network is built from the assignment\'s own class, in eval() mode, with requires_grad False, fresh for every call).',
   },
 );
 
@@ -101,6 +102,26 @@ const LinearSystem = Type.Object(
   },
 );
 
+/** A number, or "$name" for a scalar input of the case. */
+const NumberOrInput = Type.Union([Type.Number(), Type.String({ pattern: '^\\$[A-Za-z_][A-Za-z0-9_]*$' })]);
+
+export const Property = Type.Object(
+  {
+    kind: Type.Union(
+      [Type.Literal('finite'), Type.Literal('same_shape'), Type.Literal('classified_as'), Type.Literal('linf_within'), Type.Literal('score_rise')],
+      {
+        description:
+          'finite: no NaN or Inf. same_shape: the shape of input `of`. classified_as: the model\'s argmax on the output is the int input `class`. linf_within: max |output - of| <= bound. score_rise: the model\'s score of `class` on the output exceeds its score on `of` by at least `margin` times the standard deviation of the class scores on `of`.',
+      },
+    ),
+    of: Type.Optional(Type.String({ description: 'the input the output is measured against' })),
+    class: Type.Optional(Type.String({ description: 'the int input naming the class' })),
+    bound: Type.Optional(NumberOrInput),
+    margin: Type.Optional(NumberOrInput),
+  },
+  { additionalProperties: false },
+);
+
 const OutputSpec = Type.Union([
   Type.String({ description: 'where the output is read after the steps: "$result" or "$layer.weight.grad"' }),
   Type.Object(
@@ -113,6 +134,12 @@ const OutputSpec = Type.Union([
         Type.Boolean({ description: 'false: read from the submission and kept for feedback (e.g. a per-layer parameter table), never compared or scored; default true' }),
       ),
       solves: Type.Optional(LinearSystem),
+      properties: Type.Optional(
+        Type.Array(Property, {
+          minItems: 1,
+          description: 'grade the output by these properties instead of comparing it with an expected value; evaluated in the harness (the model runs in TensorFlow.js), one sentence per failed property',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -179,6 +206,33 @@ export const Question = Type.Object(
   { additionalProperties: false },
 );
 
+export const ModelLayer = Type.Object(
+  {
+    type: Type.Union([Type.Literal('conv2d'), Type.Literal('relu'), Type.Literal('maxpool2d'), Type.Literal('global_avgpool'), Type.Literal('flatten'), Type.Literal('linear')]),
+    name: Type.String({ description: "the layer's name in the PyTorch module (its parameters are <name>.weight, <name>.bias)" }),
+    in: Type.Optional(Type.Integer({ minimum: 1 })),
+    out: Type.Optional(Type.Integer({ minimum: 1 })),
+    kernel: Type.Optional(Type.Integer({ minimum: 1 })),
+    stride: Type.Optional(Type.Integer({ minimum: 1 })),
+    padding: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const Model = Type.Object(
+  {
+    file: Type.String({ description: 'the Python file, relative to the manifest, whose class the runner builds (never the student\'s copy)' }),
+    class: Type.String({ description: 'the nn.Module class in that file, constructed without arguments' }),
+    input_shape: Type.Array(Type.Integer({ minimum: 1 }), { description: 'one input without the batch axis, e.g. [3, 32, 32]' }),
+    classes: Type.Optional(Type.Array(Type.String(), { description: 'class names, used in feedback ("7 (frog)")' })),
+    layers: Type.Array(ModelLayer, {
+      minItems: 1,
+      description: 'the same network for the harness (TensorFlow.js), layer by layer in forward order: used to generate its weights and to evaluate properties',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const Manifest = Type.Object(
   {
     schema: Type.Literal(1, { description: 'manifest format version' }),
@@ -201,6 +255,7 @@ export const Manifest = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    model: Type.Optional(Model),
     questions: Type.Array(Question, { minItems: 1 }),
   },
   { additionalProperties: false, $id: 'https://dlgrade.dev/schema/manifest.json', title: 'dlgrade assignment manifest' },
@@ -214,3 +269,6 @@ export type ToleranceT = Static<typeof Tolerance>;
 export type CompareModeT = Static<typeof CompareMode>;
 export type PatternKindT = Static<typeof PatternKind>;
 export type LinearSystemT = Static<typeof LinearSystem>;
+export type ModelT = Static<typeof Model>;
+export type ModelLayerT = Static<typeof ModelLayer>;
+export type PropertyT = Static<typeof Property>;

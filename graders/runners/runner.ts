@@ -9,6 +9,8 @@ export interface RunnerQuestion {
   inputs: Record<string, string>;
   outputs: Record<string, string>;
   timeout_s: number;
+  /** For inputs of kind `model`: the assignment's own model file (its text) and the class to build from it. */
+  model?: { source: string; class: string };
 }
 
 /** One call of one question on one case's inputs. Expected outputs are deliberately absent. */

@@ -142,10 +142,49 @@ class Runner:
         return module
 
     # --- values ---------------------------------------------------------------------------------
-    def convert_inputs(self, arrays, kinds):
+    def build_model(self, spec, arrays, name):
+        """A fresh network from the assignment's own model file (never the submission's), with the case's weights
+        (stored as <name>.<parameter>), in eval() mode, every parameter with requires_grad False."""
+        import types
+
+        torch = self.torch
+        module = types.ModuleType("_dlgrade_model")
+        module.__file__ = "<dlgrade model>"
+        exec(compile(spec["source"], "<dlgrade model>", "exec"), module.__dict__)
+        model = getattr(module, spec["class"])()
+        prefix = name + "."
+        state = {k[len(prefix):]: torch.from_numpy(self.np.array(v)) for k, v in arrays.items() if k.startswith(prefix)}
+        model.load_state_dict(state, strict=True)
+        model.eval()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        return model, state
+
+    def check_model_unchanged(self, models):
+        """Compares every model's parameters with the weights it was built with."""
+        torch = self.torch
+        for name, (model, state) in models.items():
+            current = dict(torch.nn.Module.named_parameters(model))
+            for key, original in state.items():
+                now = current.get(key)
+                if now is None or tuple(now.shape) != tuple(original.shape) or not torch.equal(torch.Tensor.float(torch.Tensor.detach(now)).cpu(), original.float()):
+                    raise StudentApiError(
+                        f"your code changed the parameters of {name} ({key}); the model must stay as it is given: "
+                        "take gradients with respect to the input (e.g. X.requires_grad_()), never update the weights"
+                    )
+
+    def convert_inputs(self, arrays, kinds, question=None):
         np, torch = self.np, self.torch
         values = {}
+        self.models = {}
         for name, kind in kinds.items():
+            if kind == "model":
+                if not question or "model" not in question:
+                    raise HarnessError(f"input {name!r} is a model, but job.json gives no model definition")
+                model, state = self.build_model(question["model"], arrays, name)
+                self.models[name] = (model, state)
+                values[name] = model
+                continue
             if kind == "tensor_list":
                 items, i = [], 0
                 while f"{name}.{i}" in arrays:
@@ -277,8 +316,9 @@ class Runner:
             sys.stdout = captured
             with np.load(os.path.join(self.job_dir, case["inputs"]), allow_pickle=False) as stored:
                 arrays = {k: stored[k] for k in stored.files}
-            scope = self.convert_inputs(arrays, question.get("inputs", {}))
+            scope = self.convert_inputs(arrays, question.get("inputs", {}), question)
             self.run_steps(question["steps"], scope)
+            self.check_model_unchanged(self.models)
             outputs, output_errors = {}, {}
             for name, where in question["outputs"].items():
                 try:
