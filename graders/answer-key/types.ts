@@ -15,9 +15,9 @@ export interface GenerateContext {
 export interface QuestionReference {
   /**
    * Builds a case's inputs from the manifest's `args` for that case and a seeded generator. `context` holds the
-   * manifest's global seed, for inputs every case shares (a model's weights).
+   * manifest's global seed, for inputs every case shares (a model's weights); `dlgrade fixtures` always passes it.
    */
-  generate(args: Record<string, unknown>, rng: Rng, context: GenerateContext): Arrays;
+  generate(args: Record<string, unknown>, rng: Rng, context?: GenerateContext): Arrays;
   /** The correct outputs for these inputs, computed with TensorFlow.js. */
   solve(inputs: Arrays): Arrays | Promise<Arrays>;
   /**

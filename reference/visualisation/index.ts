@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { toTensor } from '../../graders/answer-key/backend.js';
 import { enableAutodiff } from '../../graders/answer-key/autodiff.js';
 import type { Rng } from '../../graders/answer-key/rng.js';
-import type { AssignmentReference, Arrays, QuestionReference } from '../../graders/answer-key/types.js';
+import type { AssignmentReference, Arrays, GenerateContext, QuestionReference } from '../../graders/answer-key/types.js';
 import { float32, int64, scalar, type NdArray } from '../../graders/npz/ndarray.js';
 import { classVisRun, classVisualisationStep, foolingImage, solveClassVisRun, solveFooling } from './ascent.js';
 import { deconvRelu, gradCam, guidedBackprop, guidedGradCam, integratedGradients, rawCam, saliency } from './maps.js';
@@ -28,6 +28,12 @@ function numberArg(args: Record<string, unknown>, name: string, fallback: number
   const v = args[name] ?? fallback;
   if (typeof v !== 'number') throw new Error(`args.${name} must be a number, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** The manifest's seed, which every case's model weights come from. */
+function seedOf(context: GenerateContext | undefined): number {
+  if (!context) throw new Error('the visualisation generators need the manifest seed (GenerateContext)');
+  return context.seed;
 }
 
 function argmax(row: number[]): number {
@@ -84,7 +90,7 @@ function mapCase(args: Record<string, unknown>, rng: Rng, seed: number): { X: Nd
 function mapQuestion(solve: QuestionReference['solve'], mistakes: QuestionReference['mistakes'] = {}): QuestionReference {
   return {
     generate(args, rng, context) {
-      const { X, y, weights } = mapCase(args, rng, context.seed);
+      const { X, y, weights } = mapCase(args, rng, seedOf(context));
       return { X, y, ...modelInputs(weights) };
     },
     solve,
@@ -94,7 +100,7 @@ function mapQuestion(solve: QuestionReference['solve'], mistakes: QuestionRefere
 
 const integratedGradientsQuestion: QuestionReference = {
   generate(args, rng, context) {
-    const { X, y, weights } = mapCase(args, rng, context.seed);
+    const { X, y, weights } = mapCase(args, rng, seedOf(context));
     const steps = intArg(args, 'steps', 8);
     // A zero baseline (public) or a dim, blurred copy of a different image (hidden).
     const baseline = args.baseline === 'image' ? float32(Float32Array.from({ length: X.data.length }, (_, i) => 0.3 * syntheticImage(rng)[i % IMAGE_SIZE]), X.shape) : float32(new Float32Array(X.data.length), X.shape);
@@ -107,7 +113,7 @@ const integratedGradientsQuestion: QuestionReference = {
 const foolingQuestion: QuestionReference = {
   generate(args, rng, context) {
     const bound = numberArg(args, 'bound', 10);
-    const weights = tinyNetWeights(context.seed);
+    const weights = tinyNetWeights(seedOf(context));
     const params = toParams(weights);
     try {
       for (let attempt = 0; attempt < 100; attempt++) {
@@ -133,7 +139,7 @@ const classVisRunQuestion: QuestionReference = {
     const l2Reg = numberArg(args, 'l2_reg', 1e-3);
     const lr = numberArg(args, 'learning_rate', 1);
     const margin = numberArg(args, 'margin', 0.5);
-    const weights = tinyNetWeights(context.seed);
+    const weights = tinyNetWeights(seedOf(context));
     const params = toParams(weights);
     try {
       for (let attempt = 0; attempt < 100; attempt++) {
@@ -169,7 +175,7 @@ const classVisRunQuestion: QuestionReference = {
 /** One step from a dim synthetic image (or the model's own input scale), a target that is not its class. */
 const classVisStepQuestion: QuestionReference = {
   generate(args, rng, context) {
-    const weights = tinyNetWeights(context.seed);
+    const weights = tinyNetWeights(seedOf(context));
     const scale = numberArg(args, 'scale', 0.2);
     const img = float32(Float32Array.from(syntheticImage(rng), (v) => scale * v), [1, ...IMAGE_SHAPE]);
     const target = otherClass(rng, argmax(scoreRows(weights, img)[0]));
