@@ -1,11 +1,8 @@
 // The engine's entry for answers assignments: reads a submission's answers file and builds the same Result as code.
 import { buildResult } from '../result/build.js';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Assignment } from '../manifest/load-manifest.js';
 import type { FixtureLock } from '../fixtures/lock.js';
-import type { ToleranceT } from '../manifest/schema.js';
+import type { QuestionT, ToleranceT } from '../manifest/schema.js';
 import type { NumberTolerance } from './cells.js';
 import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
 import { hashSubmission, selectedCases, selectedQuestions } from '../engine/grade-submission.js';
@@ -13,7 +10,6 @@ import { type QuestionResultT, type ResultT } from '../result/schema.js';
 import { DlgradeError } from '../errors.js';
 import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
 import { gradeAnswers, gradeUnreadable, type AnswersQuestionConfig } from './grade-answers.js';
-import { checkStaffScores, loadStaffScores, mergeStaffScores, unmatchedStaffScores, type StaffScore } from './staff-scores.js';
 import { normalizeStudentId, variantOf } from '../answer-key/variants.js';
 import type { AnswersKey } from '../answer-key/answers-key.js';
 import { toQuestionResult } from './to-result.js';
@@ -30,8 +26,6 @@ export interface AnswersOptions {
   variantId?: VariantIdSource;
   /** An explicit id (`check --student-id`), which wins over the source. */
   studentId?: string;
-  /** Staff scores to merge into the manual questions. */
-  staffScores?: { file: string; scores: StaffScore[] };
 }
 
 /** The answers key a grading context carries (createContext loads it from the registry for answers assignments). */
@@ -44,14 +38,19 @@ export function answersKeyOf(ctx: Pick<GradingContext, 'assignment' | 'answersKe
 
 /**
  * What an answers assignment records in place of a fixtures lock: the key's version and seed, no fixture files,
- * back end "none" (plain float64 arithmetic). Staff scores, when merged, are added as files (see withStaffScores).
+ * back end "none" (plain float64 arithmetic). Staff scores, when merged, are added as files (graders/manual/).
  */
 export function answersLock(assignment: Assignment, key: AnswersKey): FixtureLock {
   return { assignment: assignment.manifest.id, referenceVersion: key.version, seed: assignment.manifest.seed, backend: 'none', files: {} };
 }
 
+/** A manual question outside the key's format: graded by staff through graders/manual/, never by the key. */
+export function isEngineManual(q: QuestionT, key: AnswersKey): boolean {
+  return q.kind === 'manual' && !Object.hasOwn(key.questions, q.id);
+}
+
 /** The manifest's questions as the answers grader takes them, each checked against the key's format. */
-export function answersQuestionConfigs(assignment: Assignment, key: AnswersKey, questions = assignment.manifest.questions): AnswersQuestionConfig[] {
+export function answersQuestionConfigs(assignment: Assignment, key: AnswersKey, questions = assignment.manifest.questions.filter((q) => !isEngineManual(q, key))): AnswersQuestionConfig[] {
   for (const q of questions) {
     if (!Object.hasOwn(key.questions, q.id)) {
       throw new DlgradeError('MANIFEST_INVALID', `questions: "${q.id}" is not a question of the ${key.assignment} answers format (its key has ${Object.keys(key.questions).join(', ')})`, { file: assignment.manifestPath });
@@ -60,11 +59,10 @@ export function answersQuestionConfigs(assignment: Assignment, key: AnswersKey, 
   return questions.map((q) => ({ id: q.id, points: q.points, ...(q.compare ? { compare: numberTolerance(q.compare, `questions.${q.id}.compare`) } : {}) }));
 }
 
-/** The answers options a command line gives (check --student-id; grade --variant-id, --staff-scores). */
+/** The answers options a command line gives (check --student-id; grade --variant-id). */
 export interface AnswersCliOptions {
   studentId?: string;
   variantId?: string;
-  staffScores?: string;
 }
 
 const VARIANT_SOURCES: VariantIdSource[] = ['submission', 'file', 'canonical'];
@@ -90,33 +88,6 @@ export async function applyAnswersOptions(ctx: GradingContext, options: AnswersC
   };
   // The variant source changes grades, so it goes into the lock: the re-grade cache keys on the lock.
   if (options.variantId !== undefined) ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, variants: options.variantId } };
-  if (options.staffScores !== undefined) await withStaffScores(ctx, options.staffScores);
-}
-
-/** Warnings for staff scores whose student has no submission in the batch (a typo in an id, usually). */
-export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: readonly string[]): string[] {
-  const staff = ctx.answers?.staffScores;
-  if (!staff) return [];
-  return unmatchedStaffScores(staff.scores, students).map(
-    (s) => `${staff.file}: line ${s.line}: no submission for student "${s.studentId}"; the score for ${s.question} was not used`,
-  );
-}
-
-/**
- * Loads, checks and attaches a staff scores CSV to a grading context. The file's hash goes into the lock, so results
- * cached before the scores changed are not reused, and every result records which scores it merged.
- */
-export async function withStaffScores(ctx: GradingContext, file: string): Promise<StaffScore[]> {
-  if (!ctx.answersKey) {
-    throw new DlgradeError('USAGE', `--staff-scores is for assignments with manually graded questions (runner: answers); ${ctx.assignment.manifest.id} has none`);
-  }
-  const scores = await loadStaffScores(file);
-  const { manifest } = ctx.assignment;
-  checkStaffScores(scores, manifest.questions.map((q) => ({ id: q.id, maxPoints: q.points, manual: q.kind === 'manual' })), file);
-  const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
-  ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, [`staff-scores/${path.basename(file)}`]: sha256 } };
-  ctx.answers = { ...ctx.answers, staffScores: { file, scores } };
-  return scores;
 }
 
 /** A manifest tolerance as the answers grader takes it; "shape" means nothing for a number. */
@@ -130,7 +101,8 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
   const started = Date.now();
   const { manifest } = ctx.assignment;
   const key = answersKeyOf(ctx);
-  const questions = selectedQuestions(ctx).filter((q) => selectedCases(q, ctx.mode).length > 0);
+  // Manual questions the key does not know (a plot, a review) are the engine's: graders/manual/ adds them.
+  const questions = selectedQuestions(ctx).filter((q) => selectedCases(q, ctx.mode).length > 0 && !isEngineManual(q, key));
   const configs = answersQuestionConfigs(ctx.assignment, key, questions);
   const notices: string[] = [];
 
@@ -163,10 +135,9 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
     );
   }
 
-  let grades = answers
+  const grades = answers
     ? gradeAnswers(key, answers, variant, { questions: configs, compare: numberTolerance(manifest.defaults?.compare, 'defaults.compare') })
     : gradeUnreadable(key, unreadable!, { questions: configs });
-  if (options.staffScores) grades = mergeStaffScores(grades, options.staffScores.scores, submission.student, options.staffScores.file);
 
   const questionResults: QuestionResultT[] = grades.map((grade) => {
     const q = questions.find((x) => x.id === grade.id)!;

@@ -13,6 +13,7 @@ import { summarize } from '../compare/describe.js';
 import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion } from '../score/score.js';
 import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
+import { completeManualQuestions, type StaffScores } from '../manual/manual-questions.js';
 import { inPhase } from '../util/profile.js';
 import type { AnswersOptions } from '../answers/grade-submission.js';
 import type { AssignmentKind } from './assignment-kind.js';
@@ -31,10 +32,12 @@ export interface GradingContext {
   mode: Mode;
   /** Only these questions (all when empty). */
   questionIds?: string[];
-  /** Answers assignments only: where variant ids come from, staff scores (graders/answers/grade-submission.ts). */
+  /** Answers assignments only: where variant ids come from (graders/answers/grade-submission.ts). */
   answers?: AnswersOptions;
   /** Answers assignments only: the assignment's key, from the registry the CLI hands in. */
   answersKey?: AnswersKey;
+  /** Staff scores for the manual questions (graders/manual/). */
+  staffScores?: StaffScores;
 }
 
 export interface SubmissionInput {
@@ -59,16 +62,20 @@ export function selectedQuestions(ctx: GradingContext): QuestionT[] {
   return ctx.assignment.manifest.questions.filter((q) => !wanted || wanted.has(q.id));
 }
 
-/** Grades one submission folder and returns its Result. Never throws for anything the submission does. */
-export function gradeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
-  return ctx.kind.grade(ctx, submission);
+/**
+ * Grades one submission folder and returns its Result. Never throws for anything the submission does. Manual
+ * questions, whatever the kind of assignment, are completed last: what was handed in, the rubric, staff scores.
+ */
+export async function gradeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
+  return completeManualQuestions(ctx, submission, selectedQuestions(ctx), await ctx.kind.grade(ctx, submission));
 }
 
 /** The code pipeline: the submission runs on the cases' inputs, its outputs are compared in this process. */
 export async function gradeCodeSubmission(ctx: GradingContext, submission: SubmissionInput): Promise<ResultT> {
   const started = Date.now();
   const { manifest } = ctx.assignment;
-  const questions = selectedQuestions(ctx);
+  // Manual questions run nothing: completeManualQuestions adds them.
+  const questions = selectedQuestions(ctx).filter((q) => q.kind !== 'manual');
   const notices: string[] = [];
   const missingFiles: string[] = [];
   for (const file of manifest.files) {

@@ -38,6 +38,37 @@ describe('parseManifest', () => {
     expect(error.message).toMatch(message);
   });
 
+  const withManual = (question: string) => `${styleTransfer.trimEnd()}\n${question}\n`;
+  const insights = `  - id: insights
+    title: What the maps show
+    points: 2
+    kind: manual
+    submit: { file: insights.md }
+    rubric:
+      - { id: saliency, points: 1, text: says what saliency shows }
+      - { id: gradcam, points: 1, text: says what Grad-CAM shows }
+      - { id: no-figure, points: -0.5, text: no figure referenced }`;
+
+  it('accepts a manual question in a code assignment: no cases, steps or outputs, a rubric, a file handed in', () => {
+    const m = parseManifest(withManual(insights), 'manifest.yaml');
+    const q = m.questions.find((x) => x.id === 'insights')!;
+    expect(q).toMatchObject({ kind: 'manual', cases: [], submit: { file: 'insights.md' } });
+    expect(q.rubric?.map((i) => i.points)).toEqual([1, 1, -0.5]);
+  });
+
+  it.each([
+    ['steps in a manual question', insights.replace('kind: manual', 'kind: manual\n    steps: [{ call: f }]'), /questions\[4\] \(insights\) is graded by staff \(kind: manual\), so it has no "inputs", "steps" or "outputs"/],
+    ['two things to hand in', insights.replace('{ file: insights.md }', '{ file: insights.md, cell: insights }'), /questions\[4\] \(insights\)\.submit must name exactly one of file, answer, cell; got file, cell/],
+    ['an answers section in a code assignment', insights.replace('{ file: insights.md }', '{ answer: insights }'), /submit\.answer is for answers assignments/],
+    ['a file outside the submission', insights.replace('insights.md', '../x.md'), /submit\.file must be a path inside the submission, got "\.\.\/x\.md"/],
+    ['a repeated rubric item', insights.replace('id: gradcam', 'id: saliency'), /questions\[4\] \(insights\)\.rubric\[1\] repeats the item id "saliency"/],
+    ['a rubric that cannot reach the points', insights.replace('points: 2\n', 'points: 3\n'), /\.rubric gives at most 2 point\(s\) but the question is worth 3/],
+    ['a rubric on an autograded question', insights.replace('kind: manual', 'kind: numeric'), /questions\[4\] \(insights\)\.rubric is for manual questions/],
+    ['an autograded question without cases', insights.replace('    kind: manual\n', '').replace(/    submit[^]*$/, ''), /questions\[4\] \(insights\) is missing the required field "cases"/],
+  ])('rejects %s', (_name, question, message) => {
+    expect(errorOf(withManual(question)).message).toMatch(message);
+  });
+
   it('formats JSON pointers as dotted paths with indexes', () => {
     expect(formatPath('/questions/3/cases/0/args')).toBe('questions[3].cases[0].args');
   });

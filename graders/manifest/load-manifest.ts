@@ -182,7 +182,10 @@ function checkConsistency(manifest: ManifestT, file: string): void {
     const where = `questions[${qi}] (${q.id})`;
     if (questionIds.has(q.id)) fail(where, `repeats the question id "${q.id}"`);
     questionIds.add(q.id);
-    if (manifest.runner === 'python' && (!q.steps || !q.outputs)) fail(where, 'needs "steps" and "outputs" for a python assignment');
+    checkManualQuestion(q, manifest.runner, where, fail);
+    if (q.kind !== 'manual' && !q.cases) fail(where, 'is missing the required field "cases"');
+    q.cases ??= [];
+    if (manifest.runner === 'python' && q.kind !== 'manual' && (!q.steps || !q.outputs)) fail(where, 'needs "steps" and "outputs" for a python assignment');
     const outputSpecs = Object.values(q.outputs ?? {});
     if (outputSpecs.length > 0 && outputSpecs.every((o) => typeof o === 'object' && o.graded === false)) {
       fail(`${where}.outputs`, 'has no graded output: a question whose outputs are all "graded: false" would always pass');
@@ -204,6 +207,29 @@ function checkConsistency(manifest: ManifestT, file: string): void {
       }
     });
   });
+}
+
+/** Manual questions: a rubric with unique ids that can reach the points, one thing handed in, no code to run. */
+function checkManualQuestion(q: QuestionT, runner: ManifestT['runner'], where: string, fail: (where: string, message: string) => never): void {
+  if (q.kind !== 'manual') {
+    if (q.rubric) fail(`${where}.rubric`, 'is for manual questions (kind: manual)');
+    if (q.submit) fail(`${where}.submit`, 'is for manual questions (kind: manual)');
+    return;
+  }
+  if (runner === 'python' && (q.steps || q.outputs || q.inputs)) fail(where, 'is graded by staff (kind: manual), so it has no "inputs", "steps" or "outputs"');
+  const given = Object.keys(q.submit ?? {});
+  if (q.submit && given.length !== 1) fail(`${where}.submit`, `must name exactly one of file, answer, cell; got ${given.join(', ') || 'none'}`);
+  if (runner === 'python' && q.submit?.answer !== undefined) fail(`${where}.submit.answer`, 'is for answers assignments (runner: answers); use file or cell');
+  if (q.submit?.file !== undefined && (q.submit.file === '' || path.isAbsolute(q.submit.file) || q.submit.file.split(/[\\/]/).includes('..'))) {
+    fail(`${where}.submit.file`, `must be a path inside the submission, got ${JSON.stringify(q.submit.file)}`);
+  }
+  const ids = new Set<string>();
+  for (const [i, item] of (q.rubric ?? []).entries()) {
+    if (ids.has(item.id)) fail(`${where}.rubric[${i}]`, `repeats the item id "${item.id}"`);
+    ids.add(item.id);
+  }
+  const credit = (q.rubric ?? []).filter((item) => item.points > 0).reduce((s, item) => s + item.points, 0);
+  if (q.rubric && credit < q.points - 1e-9) fail(`${where}.rubric`, `gives at most ${credit} point(s) but the question is worth ${q.points}`);
 }
 
 /** A path relative to the working directory when that is shorter, for messages. */

@@ -183,6 +183,24 @@ export const Mistake = Type.Object(
   { additionalProperties: false },
 );
 
+export const RubricItem = Type.Object(
+  {
+    id: Id,
+    points: Type.Number({ description: 'points this item gives when it applies: positive for credit, negative for a deduction' }),
+    text: Type.String({ description: 'what staff look for, shown to staff and in the student report' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Submit = Type.Object(
+  {
+    file: Type.Optional(Type.String({ description: 'a file of the submission, e.g. curve.png or review.md (images are shown, text is quoted)' })),
+    answer: Type.Optional(Type.String({ description: 'a top-level section of the answers file (default for answers assignments: the question id)' })),
+    cell: Type.Optional(Type.String({ description: 'a notebook cell tagged with this tag (in any .ipynb of the submission)' })),
+  },
+  { additionalProperties: false, description: 'what the student hands in for a manual question; exactly one of file, answer, cell' },
+);
+
 export const Question = Type.Object(
   {
     id: Id,
@@ -194,14 +212,16 @@ export const Question = Type.Object(
     compare: Type.Optional(Tolerance),
     timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     mistakes: Type.Optional(Type.Array(Mistake)),
-    cases: Type.Array(Case, { minItems: 1 }),
+    cases: Type.Optional(Type.Array(Case, { minItems: 1, description: 'required, except for manual questions' })),
     hint: Type.Optional(Type.String({ description: 'shown with a failing verdict' })),
     kind: Type.Optional(
       Type.Union([Type.Literal('numeric'), Type.Literal('property'), Type.Literal('exact'), Type.Literal('manual')], {
         description:
-          'answers runner only: how the answer is graded — numbers within the tolerance (numeric), a property of the answer (property), exact counts (exact), or by staff through a scores CSV (manual, pending until merged)',
+          'how the answer is graded — numbers within the tolerance (numeric), a property of the answer (property), exact counts (exact): answers runner only; by staff (manual, any runner): pending, and not counted in the total, until a staff score arrives (staff-scores CSV or dlgrade review)',
       }),
     ),
+    submit: Type.Optional(Submit),
+    rubric: Type.Optional(Type.Array(RubricItem, { minItems: 1, description: 'manual questions: items staff tick; the points are the sum of the ticked items, kept within 0..points' })),
   },
   { additionalProperties: false },
 );
@@ -261,8 +281,11 @@ export const Manifest = Type.Object(
   { additionalProperties: false, $id: 'https://dlgrade.dev/schema/manifest.json', title: 'dlgrade assignment manifest' },
 );
 
-export type ManifestT = Static<typeof Manifest>;
-export type QuestionT = Static<typeof Question>;
+export type ManifestT = Omit<Static<typeof Manifest>, 'questions'> & { questions: QuestionT[] };
+/** A question as loaded: the loader gives a manual question without cases an empty list. */
+export type QuestionT = Omit<Static<typeof Question>, 'cases'> & { cases: CaseT[] };
+export type RubricItemT = Static<typeof RubricItem>;
+export type SubmitT = Static<typeof Submit>;
 export type CaseT = Static<typeof Case>;
 export type StepT = Static<typeof Step>;
 export type ToleranceT = Static<typeof Tolerance>;

@@ -11,6 +11,8 @@ export interface QuestionSummary {
   maxPoints: number;
   mean: number;
   passRate: number;
+  /** Students whose answer to this manual question staff have not scored yet (mean and pass rate leave them out). */
+  pending: number;
   /** The most common diagnosis among students who lost points, with how many. */
   commonDiagnosis?: { text: string; count: number };
 }
@@ -33,7 +35,9 @@ export interface ClassSummary {
 /** grades.csv: student, total, one column per question. Students in sorted order, so merges are byte-identical. */
 export function gradesCsv(results: ResultT[]): string {
   const questions = results[0]?.questions.map((q) => q.id) ?? [];
-  const rows = sortByStudent(results).map((r) => [r.student, r.score.points, ...questions.map((id) => r.questions.find((q) => q.id === id)?.points ?? '')]);
+  // A question pending staff grading has no points yet: its cell stays empty rather than a 0 that looks final.
+  const cell = (q: ResultT['questions'][number] | undefined) => (q === undefined || q.status === 'pending' ? '' : q.points);
+  const rows = sortByStudent(results).map((r) => [r.student, r.score.points, ...questions.map((id) => cell(r.questions.find((q) => q.id === id)))]);
   return stringify([['student', 'total', ...questions], ...rows]);
 }
 
@@ -57,7 +61,8 @@ export function summarize(results: ResultT[]): ClassSummary {
     median: round(totals.length ? (totals[(totals.length - 1) >> 1] + totals[totals.length >> 1]) / 2 : 0),
     distribution,
     questions: (first?.questions ?? []).map((q) => {
-      const all = sorted.map((r) => r.questions.find((x) => x.id === q.id)).filter((x) => x !== undefined);
+      const answered = sorted.map((r) => r.questions.find((x) => x.id === q.id)).filter((x) => x !== undefined);
+      const all = answered.filter((x) => x.status !== 'pending');
       const counts = new Map<string, number>();
       for (const x of all) {
         if (x.status === 'passed') continue;
@@ -75,6 +80,7 @@ export function summarize(results: ResultT[]): ClassSummary {
         maxPoints: q.maxPoints,
         mean: round(mean(all.map((x) => x.points))),
         passRate: round(all.length ? all.filter((x) => x.status === 'passed').length / all.length : 0),
+        pending: answered.length - all.length,
         ...(top ? { commonDiagnosis: { text: top[0], count: top[1] } } : {}),
       };
     }),

@@ -27,8 +27,10 @@ export interface ClassReportView {
   students: number;
   maxPoints: string;
   mean: string;
+  /** Manual questions not yet scored by staff, over all students. */
+  pending: number;
   median: string;
-  questions: { id: string; title: string; maxPoints: string; mean: string; passRate: string; diagnosis?: string; diagnosisCount?: number }[];
+  questions: { id: string; title: string; maxPoints: string; mean: string; passRate: string; pending: number; diagnosis?: string; diagnosisCount?: number }[];
   histogram: { bars: HistogramBar[]; width: number; height: number; baseline: number };
   rows: { student: string; href: string; points: string; maxPoints: string; percent: string; verdicts: { id: string; verdict: string }[]; notice?: string }[];
   questionIds: string[];
@@ -69,12 +71,14 @@ export function viewClassReport(results: ResultT[], summary: ClassSummary = summ
     maxPoints: points(summary.maxPoints),
     mean: points(summary.mean),
     median: points(summary.median),
+    pending: summary.questions.reduce((s, q) => s + q.pending, 0),
     questions: summary.questions.map((q) => ({
       id: q.id,
       title: q.title,
       maxPoints: points(q.maxPoints),
       mean: points(q.mean),
       passRate: percent(q.passRate),
+      pending: q.pending,
       diagnosis: q.commonDiagnosis?.text,
       diagnosisCount: q.commonDiagnosis?.count,
     })),

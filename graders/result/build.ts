@@ -33,12 +33,17 @@ export function buildResult(parts: ResultParts): ResultT {
     fixtures: parts.fixtures,
     startedAt: new Date(parts.started).toISOString(),
     durationMs: Date.now() - parts.started,
-    score: {
-      points: sumPoints(questions.map((q) => q.points)),
-      maxPoints: sumPoints(questions.map((q) => q.maxPoints)),
-      pendingPoints: sumPoints(questions.filter((q) => q.status === 'pending').map((q) => q.maxPoints)),
-    },
+    score: scoreTotals(questions),
     questions,
     notices: parts.notices,
+  };
+}
+
+/** A result's totals: points of the graded questions (a pending one counts 0), the maximum, and what is still pending. */
+export function scoreTotals(questions: readonly QuestionResultT[]): ResultT['score'] {
+  return {
+    points: sumPoints(questions.map((q) => (q.status === 'pending' ? 0 : q.points))),
+    maxPoints: sumPoints(questions.map((q) => q.maxPoints)),
+    pendingPoints: sumPoints(questions.filter((q) => q.status === 'pending').map((q) => q.maxPoints)),
   };
 }

@@ -69,6 +69,39 @@ export const CaseResult = Type.Object({
   details: Type.Optional(Type.Array(Type.String())),
 });
 
+/** What a student handed in for a manual question, as staff see it next to the rubric. */
+export const Material = Type.Object({
+  kind: oneOf('file', 'answer', 'cell', 'none'),
+  /** Where it came from: "curve.png", "answers.yaml: paper_review", "analysis.ipynb: cell 4 (tag insights)". */
+  source: Type.String(),
+  /** text/markdown, text/plain, text/yaml, image/png, …; "" when nothing was found. */
+  mediaType: Type.String(),
+  text: Type.Optional(Type.String()),
+  /** An image, base64 (small enough to travel with the result: reports and the review page need nothing else). */
+  data: Type.Optional(Type.String()),
+  truncated: Type.Optional(Type.Boolean()),
+  bytes: Type.Optional(Type.Number()),
+  sha256: Type.Optional(Type.String()),
+  /** Why there is nothing to show (not handed in, too large, unreadable). */
+  problem: Type.Optional(Type.String()),
+});
+
+/** A rubric item and what staff gave for it (awarded is absent until the question is scored or when not given). */
+export const RubricMark = Type.Object({
+  id: Type.String(),
+  text: Type.String(),
+  points: Type.Number(),
+  awarded: Type.Optional(Type.Number()),
+  comment: Type.Optional(Type.String()),
+});
+
+export const ManualGrading = Type.Object({
+  /** false: pending, the question's points are not counted yet. */
+  scored: Type.Boolean(),
+  rubric: Type.Array(RubricMark),
+  material: Type.Array(Material),
+});
+
 export const QuestionResult = Type.Object({
   id: Type.String(),
   title: Type.String(),
@@ -78,6 +111,8 @@ export const QuestionResult = Type.Object({
   cases: Type.Array(CaseResult),
   hint: Type.Optional(Type.String()),
   comment: Type.Optional(Type.String()),
+  /** Manual questions: the rubric, what staff gave, and what the student handed in. */
+  manual: Type.Optional(ManualGrading),
 });
 
 export const Result = Type.Object(
@@ -114,3 +149,6 @@ export type QuestionResultT = Static<typeof QuestionResult>;
 export type CaseResultT = Static<typeof CaseResult>;
 export type OutputCheckT = Static<typeof OutputCheck>;
 export type DiagnosticsT = Static<typeof Diagnostics>;
+export type MaterialT = Static<typeof Material>;
+export type RubricMarkT = Static<typeof RubricMark>;
+export type ManualGradingT = Static<typeof ManualGrading>;

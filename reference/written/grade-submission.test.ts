@@ -7,7 +7,8 @@ import { createContext } from '../../graders/engine/context.js';
 import { gradeSubmission, type GradingContext } from '../../graders/engine/grade-submission.js';
 import { Result } from '../../graders/result/schema.js';
 import { Ajv } from 'ajv';
-import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
+import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
+import { attachStaffScores, unmatchedStaffScoreWarnings } from '../../graders/manual/manual-questions.js';
 import { variantFor } from './variant.js';
 import { answerKeys } from '../index.js';
 import { answersFromKey } from './answers-from-key.js';
@@ -69,7 +70,13 @@ describe('answers submissions through the engine', () => {
     expect(validateResult(result)).toBe(true);
     expect(result.score.points).toBe(0);
     expect(result.notices[0]).toMatch(/no answers file: expected one of answers\.yaml, answers\.yml, answers\.json$/);
-    expect(result.questions.every((q) => q.status === 'failed' && q.cases[0].error?.message === result.notices[0])).toBe(true);
+    const [manual, graded] = [result.questions.filter((q) => q.manual), result.questions.filter((q) => !q.manual)];
+    expect(graded.every((q) => q.status === 'failed' && q.cases[0].error?.message === result.notices[0])).toBe(true);
+    // Proofs stay with staff (one may have been handed in on paper); staff see that the file was missing.
+    expect(manual.map((q) => [q.id, q.status, q.manual!.material[0].problem])).toEqual([
+      ['xor_proof', 'pending', 'no answers file (answers.yaml, answers.yml, answers.json)'],
+      ['min_norm_proof', 'pending', 'no answers file (answers.yaml, answers.yml, answers.json)'],
+    ]);
   });
 
   it('a file that is not YAML names the line in every question', async () => {
@@ -81,7 +88,8 @@ describe('answers submissions through the engine', () => {
 
   it('--staff-scores merges scores, records the file in the lock, and warns about unknown students', async () => {
     const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
-    await applyAnswersOptions(ctx, { variantId: 'canonical', staffScores: example('staff-scores.csv') });
+    await applyAnswersOptions(ctx, { variantId: 'canonical' });
+    await attachStaffScores(ctx, example('staff-scores.csv'));
     expect(Object.keys(ctx.lock.files)).toEqual(['variants', 'staff-scores/staff-scores.csv']);
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
     expect(result.score).toEqual({ points: 27.5, maxPoints: 28, pendingPoints: 0 });
@@ -94,8 +102,8 @@ describe('answers submissions through the engine', () => {
 
   it('answers options are refused for a code assignment', async () => {
     const ctx = { assignment: { manifest: { id: 'style-transfer', runner: 'python' } } } as unknown as GradingContext;
-    await expect(applyAnswersOptions(ctx, { staffScores: 'x.csv', variantId: 'file' })).rejects.toThrow(
-      '--staff-scores, --variant-id: only for answers assignments (runner: answers); style-transfer runs code',
+    await expect(applyAnswersOptions(ctx, { studentId: 's1', variantId: 'file' })).rejects.toThrow(
+      '--student-id, --variant-id: only for answers assignments (runner: answers); style-transfer runs code',
     );
     await expect(applyAnswersOptions(ctx, {})).resolves.toBeUndefined();
   });
@@ -106,6 +114,6 @@ describe('answers submissions through the engine', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-scores-'));
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'scores.csv'), 'student_id,question,points\ns1,xor_proof,5\n');
-    await expect(applyAnswersOptions(ctx, { staffScores: path.join(dir, 'scores.csv') })).rejects.toThrow('scores.csv: line 2: points: 5 is above the maximum of 2 for xor_proof');
+    await expect(attachStaffScores(ctx, path.join(dir, 'scores.csv'))).rejects.toThrow('scores.csv: line 2: points: 5 is above the maximum of 2 for xor_proof');
   });
 });

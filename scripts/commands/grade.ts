@@ -7,7 +7,8 @@ import { gradeBatch } from '../../graders/engine/batch.js';
 import { fixturesFingerprint } from '../../graders/engine/cache.js';
 import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
-import { applyAnswersOptions, unmatchedStaffScoreWarnings } from '../../graders/answers/grade-submission.js';
+import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
+import { attachStaffScores, unmatchedStaffScoreWarnings } from '../../graders/manual/manual-questions.js';
 import { answerKeys, batchReporters, collect, describeSkipped, parsePositiveInt, plural, pythonOption, reporterOption, scoreLines } from './common.js';
 import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
 
@@ -29,7 +30,7 @@ export function registerGrade(program: Command): void {
     .option('--roster-key <column>', 'roster column(s) holding the student ids, comma-separated (default: SIS Login ID, SIS User ID, ID, Email)')
     .option('--gradebook-column <name>', 'the assignment column in the gradebook (default: the assignment title)')
     .option('--no-sandbox', 'run student code without the bubblewrap sandbox (only for code you trust)')
-    .option('--staff-scores <file>', 'answers assignments: a CSV student_id,question,points,comment of staff scores for the manually graded questions')
+    .option('--staff-scores <file>', 'a CSV student_id,question,item,points,comment of staff scores for the manual questions (item optional)')
     .option('--variant-id <source>', 'answers assignments: whose variant values to grade with — submission (its name, default), file (its student_id) or canonical')
     .addOption(reporterOption())
     .addOption(pythonOption())
@@ -42,7 +43,8 @@ export function registerGrade(program: Command): void {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
         const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
-        await applyAnswersOptions(ctx, { staffScores: opts.staffScores, variantId: opts.variantId });
+        await applyAnswersOptions(ctx, { variantId: opts.variantId });
+        if (opts.staffScores !== undefined) await attachStaffScores(ctx, opts.staffScores);
         const outDir = path.resolve(opts.out);
         const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }), opts.reporter);
         const controller = new AbortController();

@@ -1,0 +1,109 @@
+// Manual questions in any assignment: pending until staff score them, then scored from the staff CSV and the rubric.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { QuestionT } from '../manifest/schema.js';
+import type { CaseResultT, MaterialT, QuestionResultT, ResultT } from '../result/schema.js';
+import { scoreTotals } from '../result/build.js';
+import { DlgradeError } from '../errors.js';
+import { checkStaffScores, loadStaffScores, studentKey, unmatchedStaffScores, type StaffScore } from './staff-scores.js';
+import { scoreManual } from './rubric.js';
+import { collectMaterial } from './material.js';
+import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
+
+/** Staff scores attached to a grading context (`grade --staff-scores`). */
+export interface StaffScores {
+  file: string;
+  scores: StaffScore[];
+}
+
+/** The manifest's manual questions among those a context grades. */
+export function manualQuestions(questions: readonly QuestionT[]): QuestionT[] {
+  return questions.filter((q) => q.kind === 'manual');
+}
+
+/**
+ * Loads, checks and attaches a staff scores CSV to a grading context. The file's hash goes into the lock, so results
+ * cached before the scores changed are not reused, and every result records which scores it merged.
+ */
+export async function attachStaffScores(ctx: GradingContext, file: string): Promise<StaffScore[]> {
+  const { manifest } = ctx.assignment;
+  if (manualQuestions(manifest.questions).length === 0) {
+    throw new DlgradeError('USAGE', `--staff-scores is for assignments with manual questions (kind: manual); ${manifest.id} has none`);
+  }
+  const scores = await loadStaffScores(file);
+  checkStaffScores(scores, manifest.questions.map((q) => ({ id: q.id, maxPoints: q.points, manual: q.kind === 'manual', ...(q.rubric ? { rubric: q.rubric } : {}) })), file);
+  const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+  ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, [`staff-scores/${path.basename(file)}`]: sha256 } };
+  ctx.staffScores = { file, scores };
+  return scores;
+}
+
+/** Warnings for staff scores whose student has no submission in the batch (a typo in an id, usually). */
+export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: readonly string[]): string[] {
+  const staff = ctx.staffScores;
+  if (!staff) return [];
+  return unmatchedStaffScores(staff.scores, students).map(
+    (s) => `${staff.file}: line ${s.line}: no submission for student "${s.studentId}"; the score for ${s.question} was not used`,
+  );
+}
+
+/**
+ * Completes a result's manual questions: each gets what the student handed in and its rubric, and the staff rows of
+ * this student, if any, score it. Questions keep the manifest's order; totals are recomputed (a pending question's
+ * points are not counted).
+ */
+export async function completeManualQuestions(ctx: GradingContext, submission: SubmissionInput, questions: readonly QuestionT[], result: ResultT): Promise<ResultT> {
+  const manual = manualQuestions(questions);
+  if (manual.length === 0) return result;
+  const byId = new Map(result.questions.map((q) => [q.id, q]));
+  const mine = (ctx.staffScores?.scores ?? []).filter((s) => studentKey(s.studentId) === studentKey(submission.student));
+  for (const q of manual) {
+    const material = await collectMaterial(q, ctx.assignment.manifest, submission.dir);
+    byId.set(q.id, manualResult(q, mine.filter((s) => s.question === q.id), material));
+  }
+  const ordered = questions.map((q) => byId.get(q.id)).filter((q): q is QuestionResultT => q !== undefined);
+  // Anything a key graded that the manifest's list does not name stays, after the rest.
+  for (const q of result.questions) if (!ordered.includes(byId.get(q.id)!)) ordered.push(byId.get(q.id)!);
+  return { ...result, questions: ordered, score: scoreTotals(ordered) };
+}
+
+/** One manual question's result from its staff rows (none: pending). */
+export function manualResult(q: QuestionT, rows: readonly StaffScore[], material: MaterialT[]): QuestionResultT {
+  const score = scoreManual(q, rows);
+  const visibility = q.cases.some((c) => c.visibility === 'public') || q.cases.length === 0 ? 'public' : 'hidden';
+  const base = { id: q.id, title: q.title, maxPoints: q.points, ...(q.hint ? { hint: q.hint } : {}), manual: { scored: score.scored, rubric: score.marks, material } };
+  if (!score.scored) {
+    const problems = material.flatMap((m) => (m.problem ? [`${m.source}: ${m.problem}`] : []));
+    const pending: CaseResultT = { id: 'staff', visibility, status: 'pending', weight: 1, durationMs: 0, outputs: [], mistakes: [], details: ['graded by staff', ...problems] };
+    return { ...base, points: 0, status: 'pending', cases: [pending] };
+  }
+  const full = score.points >= q.points;
+  const summary = `scored ${score.points} of ${q.points} by staff${score.comment ? `: ${score.comment}` : ''}`;
+  const staffCase: CaseResultT = {
+    id: 'staff',
+    visibility,
+    status: full ? 'pass' : 'fail',
+    weight: 1,
+    durationMs: 0,
+    outputs: [
+      {
+        name: 'staff',
+        pass: full,
+        summary,
+        diagnostics: { pass: full, expectedShape: [], expectedDtype: 'answer', size: 1, patterns: [], tolerance: { mode: 'exact', rtol: 0, atol: 0 }, ...(full ? {} : { failure: 'values' as const }) },
+      },
+    ],
+    mistakes: [],
+    ...(score.marks.some((m) => m.awarded !== undefined) ? { details: score.marks.filter((m) => m.awarded !== undefined).map((m) => `${signed(m.awarded!)} ${m.text}${m.comment ? ` — ${m.comment}` : ''}`) } : {}),
+  };
+  return {
+    ...base,
+    points: score.points,
+    status: full ? 'passed' : score.points > 0 ? 'partial' : 'failed',
+    cases: [staffCase],
+    ...(score.comment ? { comment: score.comment } : {}),
+  };
+}
+
+const signed = (x: number): string => (x > 0 ? `+${x}` : String(x));
