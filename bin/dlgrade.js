@@ -1,6 +1,46 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI (npm install builds it). `check` first starts the Python worker it will use,
-// so that importing PyTorch overlaps loading the CLI (graders/runners/prestart.ts); that start is only a hint.
+// Entry point: runs the compiled CLI (npm install builds it). In a source checkout, TypeScript sources newer than
+// their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` then starts
+// the Python worker it will use, so that importing PyTorch overlaps loading the CLI (graders/runners/prestart.ts).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The first TypeScript source (not a test) whose build in dist/ is missing or older, or undefined. */
+function staleSource() {
+  for (const dir of ['graders', 'reference', 'scripts']) {
+    if (!existsSync(path.join(root, dir))) continue;
+    for (const rel of readdirSync(path.join(root, dir), { recursive: true })) {
+      if (!rel.endsWith('.ts') || rel.endsWith('.test.ts') || rel.endsWith('.d.ts')) continue;
+      const source = path.join(root, dir, rel);
+      const built = path.join(root, 'dist', dir, rel.replace(/\.ts$/, '.js'));
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) return path.join(dir, rel);
+    }
+  }
+  return undefined;
+}
+
+// A student kit has no TypeScript sources, so nothing is ever stale there. DLGRADE_NO_BUILD=1 skips the check.
+if (process.env.DLGRADE_NO_BUILD !== '1' && existsSync(path.join(root, 'tsconfig.json'))) {
+  const stale = staleSource();
+  if (stale) {
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    if (!existsSync(tsc)) {
+      process.stderr.write(`dlgrade: ${stale} is newer than its build in dist/; run "npm run build" (TypeScript is not installed here to do it)\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`dlgrade: ${stale} changed since the last build; compiling (npm run build)…\n`);
+    const build = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (build.status !== 0) {
+      process.stderr.write('dlgrade: the TypeScript sources do not compile (errors above); fix them, then run the command again (or "npm run build")\n');
+      process.exit(2);
+    }
+  }
+}
+
 if (process.argv[2] === 'check') {
   await import('../dist/graders/runners/prestart.js').then((m) => m.prestart(process.argv)).catch(() => {});
 }

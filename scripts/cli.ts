@@ -12,6 +12,7 @@ import { registerExportStudent } from './commands/export-student.js';
 import { registerExportGradescope } from './commands/export-gradescope.js';
 import { registerMerge } from './commands/merge.js';
 import { registerVariant } from './commands/variant.js';
+import { registerNew } from './commands/new.js';
 
 const program = new Command('dlgrade')
   .description('Autograder for deep-learning courses: PyTorch submissions checked against TensorFlow.js references')
@@ -28,6 +29,7 @@ registerExportStudent(program);
 registerExportGradescope(program);
 registerMerge(program);
 registerVariant(program);
+registerNew(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DlgradeError) {
