@@ -13,6 +13,7 @@ import { registerExportGradescope } from './commands/export-gradescope.js';
 import { registerMerge } from './commands/merge.js';
 import { registerVariant } from './commands/variant.js';
 import { registerNew } from './commands/new.js';
+import { registerDoctor } from './commands/doctor.js';
 
 const program = new Command('dlgrade')
   .description('Autograder for deep-learning courses: PyTorch submissions checked against TensorFlow.js references')
@@ -30,6 +31,7 @@ registerExportGradescope(program);
 registerMerge(program);
 registerVariant(program);
 registerNew(program);
+registerDoctor(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DlgradeError) {

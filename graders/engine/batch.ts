@@ -12,6 +12,7 @@ import { findSubmissions, unpackZip, type FoundSubmission } from './submissions.
 import { ReporterMultiplexer } from '../reporters/reporter.js';
 import { scoreQuestion } from '../score/score.js';
 import { ResultCache, cacheKey, fixturesFingerprint } from './cache.js';
+import { WALL_CLOCK_TIMEOUT } from '../runners/python-job.js';
 import { compareCodePoints, selectShard, type Shard } from './shard.js';
 import { countProfile, inPhase } from '../util/profile.js';
 
@@ -137,8 +138,10 @@ async function gradeOne(ctx: GradingContext, s: FoundSubmission, sha256: string)
   try {
     if (s.kind === 'zip') dir = await unpackZip(s.path);
     const result = await gradeSubmission(ctx, { student: s.student, dir, origin: s.path, sha256 });
-    // A crash may be the machine's fault (no interpreter, out of memory, a killed worker): grade it again next time.
-    return { result, cacheable: !result.questions.some((q) => q.cases.some((c) => c.status === 'crash')) };
+    // A crash may be the machine's fault (no interpreter, out of memory, a killed worker), and so may a case stopped
+    // by the wall clock with CPU time to spare (invariant 9): grade it again next time.
+    const machineMayBeAtFault = result.questions.some((q) => q.cases.some((c) => c.status === 'crash' || c.error?.type === WALL_CLOCK_TIMEOUT));
+    return { result, cacheable: !machineMayBeAtFault };
   } catch (error) {
     return { result: failedResult(ctx, s.student, s.path, sha256, (error as Error).message), cacheable: false };
   } finally {

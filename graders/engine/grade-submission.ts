@@ -100,6 +100,10 @@ export async function gradeCodeSubmission(ctx: GradingContext, submission: Submi
     memoryMb: memoryLimitMb(manifest),
   };
   const run = await inPhase('run in the sandbox', () => ctx.runner.run(job));
+  for (const p of plan) {
+    const notice = run.cases.get(p.index)?.notice;
+    if (notice) notices.push(`${p.question.id}, case ${p.c.id}: ${notice}`);
+  }
 
   const questionResults: QuestionResultT[] = await inPhase('compare and diagnose', async () => {
     const graded: QuestionResultT[] = [];

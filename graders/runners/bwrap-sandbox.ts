@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DlgradeError } from '../errors.js';
-import { makeJobDir, minimalEnv, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
+import { detectCgroups, joinPrefix, type CgroupSession } from './cgroups.js';
+import { processTreeCpuSeconds, processTreePids } from './cpu-usage.js';
+import { makeJobDir, minimalEnv, mountsUnder, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -22,7 +24,12 @@ const MiB = 1024 * 1024;
  *   low enough that a fork bomb stops at once, without touching the other sandboxes;
  * - file size: 256 MiB, the largest outputs file the harness reads;
  * - open files: 256; core dumps: none;
- * - tmpfs: /tmp 256 MiB (a submission may write 100 MB of scratch files), /dev/shm 64 MiB, working dir 64 MiB.
+ * - tmpfs: /tmp 256 MiB (a submission may write 100 MB of scratch files), /dev/shm 64 MiB, working dir 64 MiB;
+ * - outputs/ and status/ (the host folders it writes), under root: a tmpfs each of `writableBytes` and
+ *   `writableFiles`, mounted by the harness, so the kernel refuses writes past the cap at any depth;
+ * - with cgroups (cgroups.ts), per session: the same CPU weight for every session, memory for all its processes
+ *   together (the address-space limit plus `memoryHeadroomMb` for a warm worker's own imports and the tmpfs
+ *   pages, which count as memory), and `processes + pidsHeadroom` tasks (the launcher, bubblewrap and its init).
  */
 export const SANDBOX_LIMITS = Object.freeze({
   minMemoryMb: 1536,
@@ -32,6 +39,10 @@ export const SANDBOX_LIMITS = Object.freeze({
   tmpBytes: 256 * MiB,
   shmBytes: 64 * MiB,
   workBytes: 64 * MiB,
+  writableBytes: 512 * MiB,
+  writableFiles: 4096,
+  memoryHeadroomMb: 1024,
+  pidsHeadroom: 16,
 });
 
 /** What is copied from a submission into the sandbox (like the zip limits). */
@@ -54,6 +65,9 @@ export interface BwrapTools {
   setpriv?: string;
   /** bubblewrap ≥ 0.8 can forbid nested user namespaces. */
   disableUserns: boolean;
+  /** Only when running as root: mounts the size-limited tmpfs of the folders the sandbox writes. */
+  mount?: string;
+  umount?: string;
 }
 
 /** Runs submissions under bubblewrap. Create it through `probeSandbox`, which checks that it works here. */
@@ -70,20 +84,33 @@ export class BwrapSandbox implements Sandbox {
   async open(context: SandboxContext): Promise<SandboxSession> {
     const asRoot = process.getuid?.() === 0;
     const slot = asRoot ? await acquireSlot() : undefined;
+    let cgroup: CgroupSession | undefined;
     try {
       const binds = await this.bindsFor(context.interpreter);
-      await prepareJobDir(context, slot?.uid);
+      await prepareJobDir(context, slot?.uid, this.tools);
       // The outer process limit counts every process of the uid: under root the slot's alone; otherwise all of
       // the user's, so it is set high there, and the real limit is set again inside (see wrapCommand).
       const nproc = asRoot ? SANDBOX_LIMITS.processes : (await countOwnTasks()) + SANDBOX_LIMITS.processes * MAX_SLOTS;
+      cgroup = await openCgroup(context.memoryMb);
       const tools = this.tools;
+      const group = cgroup;
       return {
         paths: INSIDE,
-        wrap: (file, args, options) => wrapCommand(tools, context, binds, slot?.uid, nproc, file, args, options),
+        wrap: (file, args, options) => {
+          const command = wrapCommand(tools, context, binds, slot?.uid, nproc, file, args, options);
+          if (!group) return command;
+          const [shell, ...prefix] = joinPrefix(group);
+          return { ...command, file: shell, args: [...prefix, command.file, ...command.args] };
+        },
         sweep: async () => {
+          await group?.killAll();
           if (slot) await killUid(slot.uid);
         },
+        cpuSeconds: async (rootPid) => (group ? group.cpuSeconds() : rootPid === undefined ? undefined : processTreeCpuSeconds(rootPid)),
+        processIds: async (rootPid) => (group ? group.pids() : rootPid === undefined ? [] : ((await processTreePids(rootPid)) ?? [])),
         close: async () => {
+          await group?.remove();
+          await unmountWritable(context.jobDir, tools);
           if (slot) {
             await killUid(slot.uid);
             await slot.release();
@@ -91,6 +118,7 @@ export class BwrapSandbox implements Sandbox {
         },
       };
     } catch (error) {
+      await cgroup?.remove();
       await slot?.release();
       throw error;
     }
@@ -105,6 +133,14 @@ export class BwrapSandbox implements Sandbox {
     }
     return binds;
   }
+}
+
+/** A cgroup for one session where the machine offers them; none (rlimits only) otherwise or if making one fails. */
+async function openCgroup(memoryMb: number): Promise<CgroupSession | undefined> {
+  const support = await detectCgroups();
+  if (!support.ok) return undefined;
+  const memory = Math.max(SANDBOX_LIMITS.minMemoryMb, memoryMb) + SANDBOX_LIMITS.memoryHeadroomMb;
+  return support.manager.createSession({ memoryBytes: memory * MiB, pids: SANDBOX_LIMITS.processes + SANDBOX_LIMITS.pidsHeadroom }).catch(() => undefined);
 }
 
 function wrapCommand(
@@ -172,6 +208,9 @@ function wrapCommand(
     INSIDE.runnerDir,
     '--remount-ro',
     '/',
+    // bubblewrap's /dev is a tmpfs of its own: read-only, or a note left there would outlive a warm worker's job.
+    '--remount-ro',
+    '/dev',
     '--chdir',
     INSIDE.workDir,
     '--clearenv',
@@ -272,7 +311,7 @@ function isUnder(p: string, dir: string): boolean {
  * only, no symlinks, size-capped), inputs stay the harness's and read-only, and under root only outputs/ and
  * status/ belong to the slot uid.
  */
-async function prepareJobDir(context: SandboxContext, uid: number | undefined): Promise<void> {
+async function prepareJobDir(context: SandboxContext, uid: number | undefined, tools: BwrapTools): Promise<void> {
   const job = context.jobDir;
   await chmod(job, 0o711);
   await copyTree(context.submissionDir, path.join(job, 'submission'));
@@ -288,9 +327,24 @@ async function prepareJobDir(context: SandboxContext, uid: number | undefined): 
   for (const entry of await readdir(path.join(job, 'inputs'))) await chmod(path.join(job, 'inputs', entry), 0o644);
   for (const dir of ['outputs', 'status']) {
     await mkdir(path.join(job, dir), { recursive: true });
+    await mountWritable(path.join(job, dir), tools);
     if (uid !== undefined) await chown(path.join(job, dir), uid, uid);
     await chmod(path.join(job, dir), 0o700);
   }
+}
+
+/** A size-limited tmpfs on a folder the sandbox writes (root only): the kernel enforces the write cap. */
+async function mountWritable(dir: string, tools: BwrapTools): Promise<void> {
+  if (!tools.mount || (await readdir(dir)).length > 0) return;
+  const options = `size=${SANDBOX_LIMITS.writableBytes},nr_inodes=${SANDBOX_LIMITS.writableFiles},mode=0700,nosuid,nodev,noexec`;
+  await run(tools.mount, ['-t', 'tmpfs', '-o', options, 'dlgrade-writable', dir], { timeout: 10_000 }).catch(() => {
+    // Not allowed here (a container without CAP_SYS_ADMIN): the harness's own count of what was written remains.
+  });
+}
+
+async function unmountWritable(jobDir: string, tools: BwrapTools): Promise<void> {
+  if (!tools.umount) return;
+  for (const dir of await mountsUnder(jobDir)) await run(tools.umount, ['-l', dir], { timeout: 10_000 }).catch(() => {});
 }
 
 /** Copies a submission folder: directories and regular files only, permissions kept but never writable by others. */
@@ -482,7 +536,39 @@ async function findBwrap(interpreter: string): Promise<{ ok: true; sandbox: Bwra
     return { ok: false, reason: `${bwrap} --version failed: ${firstLine((cause as Error).message)}` };
   }
   if (!existsSync(interpreter)) return { ok: false, reason: `the Python interpreter ${interpreter} does not exist` };
-  return { ok: true, sandbox: new BwrapSandbox({ bwrap, prlimit, setpriv, disableUserns }) };
+  if (asRoot) {
+    const hidden = await unreachableByOthers(interpreter);
+    if (hidden) {
+      return {
+        ok: false,
+        reason:
+          `the Python interpreter ${interpreter} lies under ${hidden}, which other users cannot enter, and the sandbox runs student code as an ` +
+          `unprivileged uid (${SLOT_UID_BASE}–${SLOT_UID_BASE + MAX_SLOTS - 1}) that must read it: install it where every user can read it ` +
+          `(e.g. /opt or /usr/local, or Debian's /usr/bin/python3 with apt-get install python3-torch), or make ${hidden} passable (chmod o+x)`,
+      };
+    }
+  }
+  const mount = asRoot ? findTool('mount') : undefined;
+  const umount = asRoot ? findTool('umount') : undefined;
+  return { ok: true, sandbox: new BwrapSandbox({ bwrap, prlimit, setpriv, disableUserns, ...(mount && umount ? { mount, umount } : {}) }) };
+}
+
+/**
+ * The first folder on the way to `file` (or to where its symlinks lead) that other users cannot pass through, or the
+ * file itself if they cannot read and run it; undefined when an unprivileged uid can run it.
+ */
+export async function unreachableByOthers(file: string): Promise<string | undefined> {
+  for (const target of new Set([path.resolve(file), await realpath(file).catch(() => path.resolve(file))])) {
+    const parts = target.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const dir = '/' + parts.slice(0, i).join('/');
+      const info = await lstat(dir).catch(() => undefined);
+      if (info && !info.isSymbolicLink() && (info.mode & 0o001) === 0) return dir;
+    }
+  }
+  const info = await lstat(await realpath(file).catch(() => file)).catch(() => undefined);
+  if (info && (info.mode & 0o005) !== 0o005) return file;
+  return undefined;
 }
 
 /** Finds the tools and starts one real sandboxed interpreter; the answer is kept for the process's lifetime. */

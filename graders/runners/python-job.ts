@@ -1,7 +1,7 @@
 // The harness side of the Python runner protocol, shared by the fresh-process and the warm-worker runners:
 // writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
 import { inPhase } from '../util/profile.js';
-import { chmod, link, mkdir, open as openFile, readdir, lstat, rename, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open as openFile, readdir, lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { readNpz, writeNpz } from '../npz/npz.js';
 import type { NdArray } from '../npz/ndarray.js';
 import type { SupervisedExit } from '../process/supervise.js';
+import { runDelaySeconds } from './cpu-usage.js';
 import type { CaseError, CaseOutcome, RunnerJob } from './runner.js';
 
 /**
@@ -34,6 +35,8 @@ const STATUS_CAP_BYTES = 1024 * 1024;
 const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: 512 * 1024 * 1024 };
 /** Time a case gets beyond its limit before the harness stops it (the runner's own alarm comes first). */
 const GRACE_MS = 2000;
+/** CPU seconds a case gets beyond its limit, as the harness measures it, before it is stopped (the alarm comes first). */
+const CPU_GRACE_S = 1;
 /**
  * The runner limits a case's CPU time; the harness's wall-clock limit is this many times longer, so a case that
  * only waits (sleep, a blocked read) is still stopped, while one slowed by a busy neighbour is not.
@@ -143,6 +146,31 @@ export async function writeSpec(folders: JobFolders, job: RunnerJob, inside: Ins
   await chmod(file, 0o644);
 }
 
+/** Why the watchdog stopped a case: its CPU time as measured from outside, or the wall clock. */
+export interface CaseKill {
+  index: number;
+  kind: 'cpu' | 'wall';
+  /** CPU seconds the case had used when it was stopped (undefined where it cannot be measured). */
+  cpuS?: number;
+  wallS: number;
+  limitS: number;
+}
+
+/** How a pass ended, and which case the watchdog stopped, if it did. */
+export type PassExit = SupervisedExit & { caseKill?: CaseKill };
+
+/** How the watchdog measures a pass's processes from outside (see SandboxSession). */
+export interface PassUsage {
+  cpuSeconds?: () => Promise<number | undefined>;
+  processIds?: () => Promise<number[]>;
+}
+
+/** The watchdog of one pass; `caseKill` says which case it stopped and why. */
+export interface PassWatchdog {
+  (): Promise<string | undefined>;
+  caseKill?: CaseKill;
+}
+
 /**
  * Runs the job's cases in passes until each has an outcome: a pass that dies costs only the case it was in,
  * and the next pass starts after it. `runPass` runs the given cases (a fresh process, or a warm worker's child).
@@ -150,7 +178,7 @@ export async function writeSpec(folders: JobFolders, job: RunnerJob, inside: Ins
 export async function runInPasses(
   job: RunnerJob,
   folders: JobFolders,
-  runPass: (indexes: number[]) => Promise<SupervisedExit>,
+  runPass: (indexes: number[]) => Promise<PassExit>,
 ): Promise<{ outcomes: Map<number, CaseOutcome>; runtime: Record<string, string> }> {
   const outcomes = new Map<number, CaseOutcome>();
   let remaining = job.cases.map((c) => c.index);
@@ -159,9 +187,13 @@ export async function runInPasses(
   // A case blamed for a death it may not have caused, to be run again on its own.
   let alone: number | undefined;
   const triedAlone = new Set<number>();
+  // Cases stopped by the wall clock with CPU time to spare: the machine's fault until they fail again on their own.
+  const starved = new Map<number, CaseKill>();
   while (remaining.length > 0) {
     const batch = alone !== undefined ? [alone] : remaining;
     alone = undefined;
+    // What earlier passes wrote has been read: a pass starts with empty folders (and a flood costs one pass only).
+    if (outcomes.size > 0 || remaining.length < job.cases.length) await emptyResultFolders(folders.resultDir);
     const exit = await runPass(batch);
     runtime = { ...runtime, ...(await readJson(path.join(statusDir, 'runtime.json')).catch(() => ({}))) };
     let progressed = false;
@@ -184,6 +216,15 @@ export async function runInPasses(
     }
     const question = job.questions[job.cases.find((c) => c.index === culprit)!.question];
     const timedOut = exit.kind === 'killed-by-harness' && exit.killReason?.startsWith('case');
+    const kill = exit.caseKill?.index === culprit ? exit.caseKill : undefined;
+    const wallOnly = timedOut && kill?.kind === 'wall' && (kill.cpuS === undefined || kill.cpuS < question.timeout_s);
+    if (wallOnly && !starved.has(culprit)) {
+      // Stopped by the wall clock before using its CPU time: a busy machine, not the student, until it happens
+      // again with the case run on its own.
+      starved.set(culprit, kill!);
+      alone = culprit;
+      continue;
+    }
     if (exit.unattributed && !timedOut && batch.length > 1 && !triedAlone.has(culprit)) {
       // Another process died (a warm worker killed by its child, which ran on for a moment): the case that
       // was running may be innocent. It counts as a crash only if it crashes again on its own.
@@ -191,12 +232,7 @@ export async function runInPasses(
       alone = culprit;
       continue;
     }
-    outcomes.set(
-      culprit,
-      timedOut
-        ? { status: 'timeout', outputs: new Map(), outputErrors: {}, durationMs: question.timeout_s * 1000, error: { type: 'Timeout', message: `did not finish within ${question.timeout_s} s (stopped after ${wallClockLimitMs(question.timeout_s) / 1000} s of wall-clock time)` } }
-        : crashOutcome(describeExit(exit, 'while running this case')),
-    );
+    outcomes.set(culprit, timedOut ? timeoutOutcome(question.timeout_s, kill, wallOnly ? starved.get(culprit) : undefined) : crashOutcome(describeExit(exit, 'while running this case')));
     remaining = remaining.filter((i) => i !== culprit);
     if (timedOut) {
       // As in the runner: later cases of a question that hung are not run.
@@ -208,7 +244,52 @@ export async function runInPasses(
     }
     if (!progressed && !timedOut && exit.kind === 'spawn-failed') break;
   }
+  for (const [index, first] of starved) {
+    const outcome = outcomes.get(index);
+    if (outcome && outcome.error?.type !== WALL_CLOCK_TIMEOUT) {
+      outcome.notice = `stopped after ${first.wallS.toFixed(0)} s of wall-clock time having used ${formatCpu(first.cpuS)} of CPU time (limit ${first.limitS} s): the machine was busy, so it was run again on its own`;
+    }
+  }
   return { outcomes, runtime };
+}
+
+/**
+ * The error type of a case stopped by the wall clock with CPU time to spare, even when run again on its own: it
+ * waits rather than computes, or the machine is overloaded. Never cached (invariant 9): the next run tries again.
+ */
+export const WALL_CLOCK_TIMEOUT = 'WallClockTimeout';
+
+function formatCpu(cpuS: number | undefined): string {
+  return cpuS === undefined ? 'an unknown amount' : `${cpuS.toFixed(1)} s`;
+}
+
+function timeoutOutcome(limitS: number, kill: CaseKill | undefined, firstStarved: CaseKill | undefined): CaseOutcome {
+  const base = { status: 'timeout' as const, outputs: new Map(), outputErrors: {}, durationMs: limitS * 1000 };
+  if (kill?.kind === 'cpu') {
+    return { ...base, error: { type: 'Timeout', message: `did not finish within ${limitS} s of CPU time (it had used ${formatCpu(kill.cpuS)}, measured by the harness)` } };
+  }
+  if (kill && firstStarved) {
+    return {
+      ...base,
+      error: {
+        type: WALL_CLOCK_TIMEOUT,
+        message:
+          `stopped after ${kill.wallS.toFixed(0)} s of wall-clock time having used only ${formatCpu(kill.cpuS)} of its ${limitS} s of CPU time, ` +
+          'twice (the second time run on its own): it waits (sleep, input, a lock) instead of computing, or the machine is overloaded; ' +
+          'this verdict is not cached, the next run grades it again',
+      },
+    };
+  }
+  return { ...base, error: { type: 'Timeout', message: `did not finish within ${limitS} s (stopped after ${wallClockLimitMs(limitS) / 1000} s of wall-clock time)` } };
+}
+
+/** Removes what a pass left in outputs/ and status/ (the folders themselves stay, with their owner). */
+async function emptyResultFolders(resultDir: string): Promise<void> {
+  for (const dir of ['outputs', 'status']) {
+    for (const name of await readdir(path.join(resultDir, dir)).catch(() => [] as string[])) {
+      await rm(path.join(resultDir, dir, name), { recursive: true, force: true }).catch(() => {});
+    }
+  }
 }
 
 /** The whole-pass time limit: startup, every case's limit, and a margin. */
@@ -223,21 +304,49 @@ export function passTimeoutMs(job: RunnerJob, indexes: number[], startupTimeoutS
  * reads, or when nothing started within `startupTimeoutS`. The runner's own alarm stops Python-level loops;
  * this catches hangs inside C code and ignored alarms.
  */
-export function passWatchdog(job: RunnerJob, resultDir: string, indexes: number[], startupTimeoutS: number): () => Promise<string | undefined> {
+export function passWatchdog(
+  job: RunnerJob,
+  resultDir: string,
+  indexes: number[],
+  startupTimeoutS: number,
+  usage: PassUsage = {},
+): PassWatchdog {
+  const cpuSeconds = usage.cpuSeconds ?? (async () => undefined);
   const timeoutOf = new Map(job.cases.map((c) => [c.index, job.questions[c.question].timeout_s]));
   const passStarted = Date.now();
   const firstSeen = new Map<number, number>();
+  const cpuAtStart = new Map<number, number | undefined>();
+  const delaysAtStart = new Map<number, Map<number, number>>();
   const writableCap = { entries: job.cases.length * WRITABLE_CAP.entriesPerCase + WRITABLE_CAP.extraEntries, bytes: WRITABLE_CAP.bytes };
-  return async () => {
+  const watchdog: PassWatchdog = async () => {
     const flooded = await writableOverflow(resultDir, writableCap);
     if (flooded) return flooded;
     const running = await runningCase(resultDir, indexes, firstSeen);
     if (!running) {
       return Date.now() - passStarted > startupTimeoutS * 1000 && (await startedIndexes(resultDir)).length === 0 ? `startup took longer than ${startupTimeoutS} s` : undefined;
     }
-    const limitMs = wallClockLimitMs(timeoutOf.get(running.index) ?? 10);
-    return Date.now() - running.since > limitMs ? `case ${running.index} exceeded its time limit` : undefined;
+    const limitS = timeoutOf.get(running.index) ?? 10;
+    const cpuNow = await cpuSeconds().catch(() => undefined);
+    if (!cpuAtStart.has(running.index)) cpuAtStart.set(running.index, cpuNow);
+    const start = cpuAtStart.get(running.index);
+    const cpuS = cpuNow !== undefined && start !== undefined ? cpuNow - start : undefined;
+    const wallS = (Date.now() - running.since) / 1000;
+    // The wall clock runs while a busy machine keeps the case waiting for a CPU: that time is not the case's.
+    const delays = usage.processIds ? await runDelaySeconds(await usage.processIds().catch(() => [])) : new Map<number, number>();
+    if (!delaysAtStart.has(running.index)) delaysAtStart.set(running.index, delays);
+    const before = delaysAtStart.get(running.index)!;
+    const waitedS = Math.max(0, ...[...delays].map(([pid, d]) => d - (before.get(pid) ?? 0)));
+    if (cpuS !== undefined && cpuS > limitS + CPU_GRACE_S) {
+      watchdog.caseKill = { index: running.index, kind: 'cpu', cpuS, wallS, limitS };
+      return `case ${running.index} used more than ${limitS} s of CPU time`;
+    }
+    if ((wallS - waitedS) * 1000 > wallClockLimitMs(limitS)) {
+      watchdog.caseKill = { index: running.index, kind: 'wall', cpuS, wallS, limitS };
+      return `case ${running.index} exceeded its time limit`;
+    }
+    return undefined;
   };
+  return watchdog;
 }
 
 /** The case started but not finished, and since when the harness has known it. */
@@ -353,18 +462,35 @@ export async function readRegularFile(file: string, cap: number): Promise<Buffer
   }
 }
 
-/** A reason to stop the run when it has filled the host folders it can write (outputs/ and status/). */
+/**
+ * A reason to stop the run when it has filled the host folders it can write (outputs/ and status/), counting
+ * every file at every depth. Where the sandbox mounts a size-limited tmpfs there (as root), the kernel already
+ * refuses the bytes past the cap; this catches the rest.
+ */
 async function writableOverflow(resultDir: string, cap: { entries: number; bytes: number }): Promise<string | undefined> {
   let entries = 0;
   let bytes = 0;
-  for (const dir of ['outputs', 'status']) {
-    const names = await readdir(path.join(resultDir, dir)).catch(() => [] as string[]);
-    entries += names.length;
+  const walk = async (dir: string, depth: number): Promise<string | undefined> => {
+    const found = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    entries += found.length;
     if (entries > cap.entries) return `it wrote more than ${cap.entries} files where the harness reads its results`;
-    for (const name of names) {
-      bytes += (await lstat(path.join(resultDir, dir, name)).catch(() => undefined))?.size ?? 0;
+    for (const entry of found) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && !entry.isSymbolicLink()) {
+        // Deeper than any job writes: itself a reason to stop.
+        if (depth >= 8) return 'it nested folders too deep where the harness reads its results';
+        const reason = await walk(full, depth + 1);
+        if (reason) return reason;
+        continue;
+      }
+      bytes += (await lstat(full).catch(() => undefined))?.size ?? 0;
       if (bytes > cap.bytes) return `it wrote more than ${Math.round(cap.bytes / 1024 / 1024)} MiB where the harness reads its results`;
     }
+    return undefined;
+  };
+  for (const dir of ['outputs', 'status']) {
+    const reason = await walk(path.join(resultDir, dir), 0);
+    if (reason) return reason;
   }
   return undefined;
 }

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DlgradeError } from '../errors.js';
-import { supervise, type SupervisedExit } from '../process/supervise.js';
+import { supervise } from '../process/supervise.js';
 import type { RunOutcome, Runner, RunnerJob } from './runner.js';
 import { makeJobDir, noSandbox, type Sandbox, type SandboxSession } from './sandbox.js';
-import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders } from './python-job.js';
+import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders, type PassExit } from './python-job.js';
 
 /** The runner script shipped with dlgrade (the same path from graders/ and from dist/graders/). */
 export function pythonRunnerScript(): string {
@@ -74,7 +74,7 @@ export class PythonRunner implements Runner {
     }
   }
 
-  private async runPass(jobDir: string, job: RunnerJob, indexes: number[], session: SandboxSession): Promise<SupervisedExit> {
+  private async runPass(jobDir: string, job: RunnerJob, indexes: number[], session: SandboxSession): Promise<PassExit> {
     const inside = session.paths;
     const command = session.wrap(this.python, [
       '-I',
@@ -86,16 +86,22 @@ export class PythonRunner implements Runner {
       '--cases',
       indexes.join(','),
     ]);
+    let rootPid: number | undefined;
+    const watchdog = passWatchdog(job, jobDir, indexes, this.startupTimeoutS, {
+      cpuSeconds: () => session.cpuSeconds(rootPid),
+      processIds: () => session.processIds(rootPid),
+    });
     const watched = supervise(command.file, command.args, {
       cwd: command.cwd,
       env: command.env,
       timeoutMs: passTimeoutMs(job, indexes, this.startupTimeoutS),
-      watchdog: passWatchdog(job, jobDir, indexes, this.startupTimeoutS),
+      watchdog,
       tickMs: 100,
     });
+    rootPid = watched.pid;
     const exit = await watched.done;
     // Whatever the run left behind (a daemon that escaped the process group) goes before the next pass.
     await session.sweep();
-    return exit;
+    return { ...exit, caseKill: watchdog.caseKill };
   }
 }

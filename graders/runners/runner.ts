@@ -55,6 +55,8 @@ export interface CaseOutcome {
   error?: CaseError;
   durationMs: number;
   stdout?: string;
+  /** What the harness did about the case that the result should say (run again after a busy machine stopped it). */
+  notice?: string;
 }
 
 export interface RunOutcome {

@@ -1,7 +1,12 @@
 // How a runner's process is isolated. "none" runs it directly; the bubblewrap sandbox (bwrap-sandbox.ts) wraps it.
-import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
+import { processTreeCpuSeconds, processTreePids } from './cpu-usage.js';
+
+const run = promisify(execFile);
 
 /** What a runner asks the sandbox to expose for one job. */
 export interface SandboxContext {
@@ -55,6 +60,13 @@ export interface SandboxSession {
   wrap(file: string, args: string[], options?: WrapOptions): WrappedCommand;
   /** Kills whatever is left of this session's processes; called after each process ends. */
   sweep(): Promise<void>;
+  /**
+   * CPU seconds used so far by the session's processes, measured from outside (the session's cgroup, else the
+   * process tree under `rootPid` in /proc): a submission cannot hide its CPU time by turning off its own timers.
+   */
+  cpuSeconds(rootPid: number | undefined): Promise<number | undefined>;
+  /** The pids of the session's live processes (its cgroup, else the process tree under `rootPid`). */
+  processIds(rootPid: number | undefined): Promise<number[]>;
   /** Ends the session (after its last process); the runner removes the job directory itself. */
   close(): Promise<void>;
 }
@@ -93,8 +105,22 @@ async function removeStaleJobDirs(dir: string): Promise<void> {
     if (!match || Number(match[1]) === process.pid || processExists(Number(match[1]))) continue;
     const info = await lstat(path.join(dir, name)).catch(() => undefined);
     if (!info?.isDirectory() || info.uid !== process.getuid?.() || Date.now() - info.mtimeMs < STALE_AFTER_MS) continue;
+    // A run killed with SIGKILL leaves the tmpfs it mounted for the sandbox's writes (root only).
+    for (const mount of await mountsUnder(path.join(dir, name))) await run('umount', ['-l', mount], { timeout: 10_000 }).catch(() => {});
     await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/** Mount points at or below `dir` (deepest first), from this process's mount table. */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  const table = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const points = table
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((p): p is string => p !== undefined)
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p === dir || p.startsWith(dir + '/'));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
 function processExists(pid: number): boolean {
@@ -134,6 +160,8 @@ export const noSandbox: Sandbox = {
       paths: { jobDir: context.jobDir, submissionDir: context.submissionDir, runnerDir: context.runnerDir, workDir },
       wrap: (file, args) => ({ file, args, env: minimalEnv(workDir), cwd: workDir }),
       sweep: async () => {},
+      cpuSeconds: async (rootPid) => (rootPid === undefined ? undefined : processTreeCpuSeconds(rootPid)),
+      processIds: async (rootPid) => (rootPid === undefined ? [] : ((await processTreePids(rootPid)) ?? [])),
       close: async () => {},
     };
   },

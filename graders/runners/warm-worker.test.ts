@@ -82,6 +82,32 @@ def look(x):
     return x * 3
 `;
 
+// Walks the whole file system the sandbox shows (but /proc and /sys) and tries to write a note in every folder; the
+// next submission looks for a note everywhere.
+const WALK_EVERYWHERE = `
+import os
+NOTE = "dlgrade-note-everywhere"
+def folders():
+    for root, dirs, files in os.walk("/"):
+        dirs[:] = [d for d in dirs if os.path.join(root, d) not in ("/proc", "/sys")]
+        yield root, files
+def leave(x):
+    left = []
+    for folder, files in folders():
+        try:
+            with open(os.path.join(folder, NOTE), "w") as f:
+                f.write("from the first submission")
+            left.append(folder)
+        except OSError:
+            pass
+    print("wrote in " + " ".join(left))
+    return x * 2
+def look(x):
+    found = [os.path.join(folder, NOTE) for folder, files in folders() if NOTE in files]
+    print("found " + " ".join(found))
+    return x * 3
+`;
+
 const MISBEHAVES = `
 import os, signal, ctypes, time, torch
 def fine(x):
@@ -131,6 +157,24 @@ describe.skipIf(!hasTorch)('warm worker', () => {
     expect(outcome.status).toBe('ok');
     expect(Array.from(outcome.outputs.get('y')!.data as Float32Array)).toEqual([3, 6, 9]);
     expect(worker.launches).toBe(1);
+  });
+
+  it.runIf(process.platform === 'linux')('every folder a submission can write is empty for the next one (walked, not listed)', async () => {
+    if (sandbox.name !== 'bwrap') return;
+    const slowJob = (dir: string, fn: string) => {
+      const j = job(dir, [fn]);
+      for (const q of Object.values(j.questions)) q.timeout_s = 60;
+      return j;
+    };
+    const a = await worker.runJob(slowJob(await submission(root, 'walk-a', WALK_EVERYWHERE), 'leave'));
+    expect(a.outcomes.get(0)?.status, JSON.stringify(a.outcomes.get(0)?.error)).toBe('ok');
+    const wrote = (a.outcomes.get(0)?.stdout ?? '').replace(/^wrote in /, '').trim().split(' ');
+    // The scratch folders and the job's own result folders, and nothing of the harness's.
+    for (const place of ['/tmp', '/dev/shm', '/work']) expect(wrote).toContain(place);
+    expect(wrote.filter((d) => d.startsWith('/job/')).every((d) => /^\/job\/status\/[0-9a-f]{32}\/(outputs|status)$/.test(d)), wrote.join(' ')).toBe(true);
+    const b = await worker.runJob(slowJob(await submission(root, 'walk-b', WALK_EVERYWHERE), 'look'));
+    expect(b.outcomes.get(0)?.status, JSON.stringify(b.outcomes.get(0)?.error)).toBe('ok');
+    expect(b.outcomes.get(0)?.stdout?.trim()).toBe('found');
   });
 
   it.runIf(process.platform === 'linux')('the detector works: inside one submission the traces are still there', async () => {

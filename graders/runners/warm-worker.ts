@@ -9,7 +9,7 @@ import { supervise, type Supervised, type SupervisedExit } from '../process/supe
 import type { RunnerJob } from './runner.js';
 import { makeJobDir, type Sandbox, type SandboxSession } from './sandbox.js';
 import { copyTree } from './bwrap-sandbox.js';
-import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders } from './python-job.js';
+import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders, type PassExit } from './python-job.js';
 import type { CaseOutcome } from './runner.js';
 import { inPhase } from '../util/profile.js';
 
@@ -87,6 +87,8 @@ export class WarmWorker {
     private readonly options: WarmWorkerOptions,
     private readonly root: string,
     private readonly session: SandboxSession,
+    /** Who the sandboxed processes run as: each job's outputs/ and status/ belong to them. */
+    private readonly sandboxOwner: { uid: number; gid: number },
   ) {
     this.loose = options.loose === true;
   }
@@ -125,7 +127,14 @@ export class WarmWorker {
         interpreter: options.python,
         memoryMb: options.memoryMb,
       });
-      const worker = new WarmWorker(options, root, session);
+      // The session's own outputs/ and status/ only hold the harness's per-job folders: the sandbox may not write
+      // there (where it could leave files for the next submission), only inside its job's folders.
+      const owner = await stat(path.join(slot, 'status'));
+      for (const dir of ['outputs', 'status']) {
+        await chown(path.join(slot, dir), process.getuid?.() ?? 0, process.getgid?.() ?? 0).catch(() => {});
+        await chmod(path.join(slot, dir), 0o755);
+      }
+      const worker = new WarmWorker(options, root, session, { uid: owner.uid, gid: owner.gid });
       try {
         await worker.launch();
       } catch (error) {
@@ -237,6 +246,9 @@ export class WarmWorker {
       );
     } finally {
       await inPhase('  remove job folder', () => Promise.all([folders.specDir, folders.resultDir, ...(work ? [work] : [])].map((d) => removeTree(d))));
+      // Whatever else appeared where the sandbox can write (possible when it runs as the harness's own uid) goes
+      // too: nothing passes to the next submission.
+      await Promise.all(['outputs', 'status'].map((d) => emptyFolder(path.join(host, d))));
     }
   }
 
@@ -248,8 +260,8 @@ export class WarmWorker {
     await copyTree(submissionDir, path.join(folders.specDir, 'submission'));
     await chmod(path.join(folders.specDir, 'inputs'), 0o755);
     for (const entry of await readdir(path.join(folders.specDir, 'inputs'))) await chmod(path.join(folders.specDir, 'inputs', entry), 0o644);
-    // Owned like the session's status/ folder (the slot uid when the harness is root).
-    const owner = await stat(path.join(this.root, 'slot', 'status'));
+    // Owned by the sandbox's uid (the slot uid when the harness is root).
+    const owner = this.sandboxOwner;
     for (const dir of ['outputs', 'status']) {
       const target = path.join(folders.resultDir, dir);
       if (owner.uid !== process.getuid?.()) await chown(target, owner.uid, owner.gid);
@@ -257,7 +269,7 @@ export class WarmWorker {
     }
   }
 
-  private async runPass(job: RunnerJob, folders: JobFolders, indexes: number[], request: { id: string; job: string; spec: string; cases: number[]; work?: string }): Promise<SupervisedExit> {
+  private async runPass(job: RunnerJob, folders: JobFolders, indexes: number[], request: { id: string; job: string; spec: string; cases: number[]; work?: string }): Promise<PassExit> {
     const started = Date.now();
     if (!this.alive) {
       try {
@@ -276,7 +288,10 @@ export class WarmWorker {
       killedAt = Date.now();
       proc.send(JSON.stringify({ op: 'kill', id: request.id }));
     };
-    const watchdog = passWatchdog(job, folders.resultDir, indexes, this.options.caseStartTimeoutS ?? 30);
+    const watchdog = passWatchdog(job, folders.resultDir, indexes, this.options.caseStartTimeoutS ?? 30, {
+      cpuSeconds: () => this.session.cpuSeconds(proc.pid),
+      processIds: () => this.session.processIds(proc.pid),
+    });
     const hardLimitMs = passTimeoutMs(job, indexes, this.options.caseStartTimeoutS ?? 30);
     let ticking = false;
     const tick = setInterval(async () => {
@@ -301,9 +316,9 @@ export class WarmWorker {
         // The worker itself died (a child killed it, or the harness had to): it is restarted for the next pass.
         await this.session.sweep();
         const exit = outcome.died;
-        return killReason ? { ...exit, kind: 'killed-by-harness', killReason } : { ...exit, unattributed: true };
+        return killReason ? { ...exit, kind: 'killed-by-harness', killReason, caseKill: watchdog.caseKill } : { ...exit, unattributed: true };
       }
-      const exit = toExit(outcome, killReason, Date.now() - started);
+      const exit: PassExit = { ...toExit(outcome, killReason, Date.now() - started), caseKill: watchdog.caseKill };
       if (outcome.clean === false) this.broken = 'the worker could not clean up after a submission';
       const tampered = await tamperedFolders(folders.resultDir);
       if (tampered) {
@@ -374,6 +389,11 @@ async function tamperedFolders(resultDir: string): Promise<string | undefined> {
     if (info && !info.isDirectory()) return 'it replaced a folder where the harness reads its results';
   }
   return undefined;
+}
+
+/** Removes everything inside a folder, not the folder itself. */
+async function emptyFolder(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) await removeTree(path.join(dir, name));
 }
 
 /** Removes a folder whatever modes a child left inside it. */

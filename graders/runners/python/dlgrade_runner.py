@@ -17,8 +17,16 @@ STDOUT_CAP = 16 * 1024
 
 # Taken before any submission is imported, so a monkeypatched os cannot change what the runner does.
 _kill, _getpid, _getppid = os.kill, os.getpid, os.getppid
-# True in dlgrade's bubblewrap sandbox, where the runner is pid 2 of a pid namespace of its own (set in main()).
+# True in dlgrade's bubblewrap sandbox, where the runner is alone in a pid namespace of its own (set in main(), or
+# by the warm worker for its child).
 OWN_PID_NAMESPACE = False
+# Processes a sweep never kills besides the runner itself: the namespace's init, and a warm worker above the runner.
+SPARE_ALWAYS = {1}
+# Processes alive once the submission's modules were imported, as (pid, start time): what a submission starts at
+# import (a multiprocessing.Pool) lives as long as the submission; what a case starts ends with the case.
+IMPORT_TIME_PROCESSES = set()
+# CPU time allowed to the whole pass beyond its cases' limits (reading inputs, writing outputs), seconds.
+CPU_MARGIN_S = 10
 
 
 class CaseTimeout(BaseException):
@@ -136,6 +144,8 @@ class Runner:
                 except BaseException as e:  # noqa: BLE001 - any import failure is the submission's
                     e.__dlgrade_import__ = name
                     self.modules[name] = e
+                if OWN_PID_NAMESPACE:
+                    IMPORT_TIME_PROCESSES.update(living_processes())
         module = self.modules[name]
         if isinstance(module, BaseException):
             raise module
@@ -309,7 +319,8 @@ class Runner:
         started = time.perf_counter()
         old_stdout = sys.stdout
         # The limit is CPU time (ITIMER_PROF), so a case slowed down by a busy neighbour on a shared machine is
-        # not cut short; the harness stops a case that waits instead of computing by wall-clock time.
+        # not cut short. This alarm only gives a tidy verdict: a submission can turn it off, so the harness also
+        # measures the case's CPU time from outside, and the kernel's RLIMIT_CPU bounds the whole process.
         signal.signal(signal.SIGPROF, _alarm)
         signal.setitimer(signal.ITIMER_PROF, float(question["timeout_s"]))
         try:
@@ -377,21 +388,65 @@ def _alarm(signum, frame):
     raise CaseTimeout()
 
 
-def sweep_strays():
-    """Kills every process a case left behind (a daemon, a fork bomb), so the next case runs alone.
-
-    Only in the sandbox's own pid namespace, where kill(-1) reaches the submission's processes and nothing else.
-    """
-    if OWN_PID_NAMESPACE and _getpid() == 2:  # not in a forked copy of the runner
+def living_processes():
+    """(pid, start time) of every live process of this pid namespace (zombies excluded)."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
         try:
-            _kill(-1, signal.SIGKILL)
+            with open(f"/proc/{name}/stat", "rb") as f:
+                # "pid (comm) S ppid ...": fields after the last ")" (comm may hold anything); start time is field 22.
+                fields = f.read().rpartition(b")")[2].split()
         except OSError:
-            pass
+            continue
+        if fields and fields[0] != b"Z":
+            found.add((int(name), int(fields[19])))
+    return found
+
+
+RUNNER_PID = None
+
+
+def sweep_strays():
+    """Kills every process a case started (a daemon in its own session, a fork bomb), so the next case runs alone;
+    what the submission started while being imported (a multiprocessing.Pool) is kept until the submission ends.
+
+    Only in the sandbox's own pid namespace, where /proc lists the submission's processes and nothing else.
+    """
+    if not OWN_PID_NAMESPACE or _getpid() != RUNNER_PID:  # not in a forked copy of the runner
+        return
+    spare = SPARE_ALWAYS | {RUNNER_PID}
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        strays = [pid for pid, started in living_processes() if pid not in spare and (pid, started) not in IMPORT_TIME_PROCESSES]
+        if not strays:
+            return
+        for pid in strays:
+            try:
+                _kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.002)
+
+
+def limit_cpu(cases, questions):
+    """The kernel's limit on this process's CPU time, set before any submission code runs: every case's limit plus
+    a margin. A hard limit cannot be raised again; the harness also measures each case's CPU time from outside."""
+    import resource
+
+    used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    budget = int(used + sum(float(questions[c["question"]]["timeout_s"]) for c in cases) + CPU_MARGIN_S) + 1
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        budget = min(budget, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (budget, budget))
 
 
 def main(argv):
-    global OWN_PID_NAMESPACE
-    OWN_PID_NAMESPACE = os.environ.get("DLGRADE_SANDBOX") == "bwrap" and _getpid() == 2 and _getppid() == 1
+    global OWN_PID_NAMESPACE, RUNNER_PID
+    RUNNER_PID = _getpid()
+    OWN_PID_NAMESPACE = OWN_PID_NAMESPACE or (os.environ.get("DLGRADE_SANDBOX") == "bwrap" and _getpid() == 2 and _getppid() == 1)
     # Nothing travels over stdout: what the submission writes to fd 1 goes nowhere (print() is captured per case).
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -411,6 +466,7 @@ def main(argv):
     os.makedirs(os.path.join(job_dir, "status"), exist_ok=True)
     os.makedirs(os.path.join(job_dir, "outputs"), exist_ok=True)
     runner = Runner(job_dir, job)
+    limit_cpu([c for c in job["cases"] if only is None or c["index"] in only], job["questions"])
     import numpy
     import torch
 

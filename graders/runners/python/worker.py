@@ -200,9 +200,9 @@ class Worker:
             import dlgrade_runner
 
             if self.own_namespace:
-                worker_pid, me = self.pid, os.getpid()
-                # Between cases, as a fresh runner does with kill(-1): everything but init, this worker and itself.
-                dlgrade_runner.sweep_strays = lambda: kill_namespace({1, worker_pid, me})
+                # Between cases, as in a fresh runner: what the case started goes; init and this worker stay.
+                dlgrade_runner.OWN_PID_NAMESPACE = True
+                dlgrade_runner.SPARE_ALWAYS = {1, self.pid}
             argv = ["dlgrade_runner.py", request["job"], "--spec", request["spec"]]
             if request.get("cases") is not None:
                 argv += ["--cases", ",".join(str(int(i)) for i in request["cases"])]
