@@ -2,10 +2,11 @@
 // come from, the sandbox and each isolation mechanism in force — and, for what is missing, the command that fixes it.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { detectCgroups } from '../runners/cgroups.js';
 import { MAX_SLOTS, SANDBOX_LIMITS, SLOT_UID_BASE, findTool, probeBwrap } from '../runners/bwrap-sandbox.js';
-import { defaultPython } from '../runners/python-runner.js';
+import { defaultPython, pythonRunnerScript } from '../runners/python-runner.js';
 
 const run = promisify(execFile);
 
@@ -60,24 +61,16 @@ async function describePython(python: string): Promise<{ ok: boolean; findings: 
 
 /**
  * The BLAS NumPy and PyTorch compute with (their matrix products, and so the speed and the last bits of every
- * result). A simple reading of `np.show_config()` and `torch.__config__.show()`; kept in one function so a more
- * thorough detection can replace it.
+ * result), as the runner records it in every result (`blas_in_use` in dlgrade_runner.py): the same answer here.
  */
 export async function describeBlas(python: string, librariesOk: boolean): Promise<DoctorFinding> {
   if (!librariesOk) return { topic: 'blas', state: 'note', detail: 'unknown (NumPy or PyTorch missing)' };
-  const probe = [
-    'import io, contextlib, json, numpy, torch',
-    'buf = io.StringIO()',
-    'with contextlib.redirect_stdout(buf):',
-    '    numpy.show_config()',
-    'print(json.dumps({"numpy": buf.getvalue(), "torch": torch.__config__.show()}))',
-  ].join('\n');
+  const probe = ['import sys', `sys.path.insert(0, ${JSON.stringify(path.dirname(pythonRunnerScript()))})`, 'import numpy, torch, dlgrade_runner', 'print(dlgrade_runner.blas_in_use())'].join('\n');
   try {
     const { stdout } = await run(python, ['-I', '-c', probe], { env: { PATH: '/usr/bin:/bin' }, timeout: 120_000 });
-    const shown = JSON.parse(stdout) as { numpy: string; torch: string };
-    const torchBlas = /BLAS_INFO=([^,\s]+)/.exec(shown.torch)?.[1] ?? 'not stated';
-    const numpyBlas = /libraries = \[['"]?([^'",\]]+)/.exec(shown.numpy)?.[1] ?? /name:\s*(\S+)/.exec(shown.numpy)?.[1] ?? 'not stated';
-    return { topic: 'blas', state: 'ok', detail: `NumPy: ${numpyBlas}; PyTorch: ${torchBlas}` };
+    const blas = stdout.trim();
+    if (/^reference BLAS/.test(blas)) return { topic: 'blas', state: 'note', detail: `${blas}: slow for large matrix products`, fix: 'apt-get install libopenblas0-pthread' };
+    return { topic: 'blas', state: 'ok', detail: blas };
   } catch (error) {
     return { topic: 'blas', state: 'note', detail: `could not be read: ${firstLine((error as Error).message)}` };
   }

@@ -1,6 +1,6 @@
 // End to end: `dlgrade doctor` names the interpreter and where NumPy and PyTorch come from, each isolation mechanism
 // in force, and for an interpreter the sandbox's uid cannot reach, says so rather than blaming user namespaces.
-import { chmod, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,8 +30,10 @@ describe('dlgrade doctor', () => {
   });
 
   it.runIf(process.getuid?.() === 0)('as root, an interpreter under a folder other users cannot enter is explained as such', async () => {
+    // As /root/.pyenv is: a folder only its owner may enter, in one everybody may.
+    await chmod(work, 0o755);
     const hidden = path.join(work, 'private');
-    await import('node:fs/promises').then((fs) => fs.mkdir(hidden));
+    await mkdir(hidden);
     await chmod(hidden, 0o700);
     await symlink(PYTHON, path.join(hidden, 'python3'));
     const run = await dlgrade(['doctor', '--python', path.join(hidden, 'python3')], { timeoutMs: 300_000 });
