@@ -141,12 +141,19 @@ describe.skipIf(!probe.ok).each(MODES)('hostile submissions, all in one batch, w
   });
 
   it('a crash, a segfault, a timeout or a fake exit costs only the question it happened in', () => {
-    for (const c of ['fake-pass-then-exit', 'segfault', 'busy-loop', 'answer-then-sleep', 'fork-bomb', 'memory-bomb']) {
+    for (const c of ['fake-pass-then-exit', 'segfault', 'busy-loop', 'answer-then-sleep', 'fork-bomb', 'memory-bomb', 'setsid-spinners', 'itimer-off', 'nested-outputs-flood']) {
       expect(results.get(c)!.score.points, c).toBe(3);
     }
     expect(results.get('segfault')!.questions[0].cases[0].error?.message).toMatch(/SIGSEGV/);
     expect(results.get('memory-bomb')!.questions[0].cases[0].error?.type).toBe('MemoryError');
     expect(results.get('exit-at-import')!.questions[0].cases[0].error?.message).toMatch(/exit\(0\)/);
+  });
+
+  it('CPU time is measured from outside: turning off the alarm is stopped for CPU time, not let run to the wall clock', () => {
+    const error = results.get('itimer-off')!.questions.find((q) => q.id === 'content_loss')!.cases[0].error;
+    expect(error?.message).toMatch(/within 5 s of CPU time/);
+    // A pool made at import serves every question: its processes live as long as the submission.
+    expect(results.get('pool-at-import')!.score.points).toBe(4);
   });
 
   it('captured output is capped, and forged PASS lines or result files count for nothing', async () => {

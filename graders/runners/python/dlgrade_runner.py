@@ -8,7 +8,10 @@ import importlib
 import io
 import json
 import os
+import re
+import shutil
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -350,6 +353,7 @@ class Runner:
             signal.setitimer(signal.ITIMER_PROF, 0)
             sys.stdout = old_stdout
             sweep_strays()
+            tidy_result_folders(self.job_dir)
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         text = captured.text()
         if text:
@@ -428,6 +432,32 @@ def sweep_strays():
             except OSError:
                 pass
         time.sleep(0.002)
+
+
+RESULT_FILE = re.compile(r"(\d+\.(npz|json|start)|runtime\.json)")
+
+
+def tidy_result_folders(job_dir):
+    """Removes whatever a case wrote into outputs/ and status/ besides the runner's own files, so what one case
+    floods them with (the harness caps their size) costs that case only, not the next one."""
+    for folder in ("outputs", "status"):
+        root = os.path.join(job_dir, folder)
+        try:
+            names = os.listdir(root)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                info = os.lstat(path)
+                if RESULT_FILE.fullmatch(name) and stat.S_ISREG(info.st_mode):
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+            except OSError:
+                pass
 
 
 def limit_cpu(cases, questions):
