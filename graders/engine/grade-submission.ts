@@ -12,6 +12,7 @@ import { compareArrays, linearSystemPatterns, type Tolerance } from '../compare/
 import { summarize } from '../compare/describe.js';
 import { modelFeedback } from '../compare/param-table.js';
 import { scoreQuestion } from '../score/score.js';
+import { firstImageInput, madeImagePictures, mapPictures, type Picture } from '../reporters/pictures.js';
 import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { completeManualQuestions, type StaffScores } from '../manual/manual-questions.js';
 import { inPhase } from '../util/profile.js';
@@ -205,7 +206,8 @@ async function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, out
   const mistakes = [...matched].map((id) => ({ id, message: mistakeMessages[id] ?? id }));
   const status = outputs.every((o) => o.pass) ? 'pass' : 'fail';
   const details = status === 'fail' ? feedbackDetails(outcome, loaded) : undefined;
-  return { ...base, mistakes, status, durationMs: outcome.durationMs, outputs, ...(details ? { details } : {}), ...stdout };
+  const pictures = c.visibility === 'public' ? casePictures(question, outcome, loaded, status === 'fail') : [];
+  return { ...base, mistakes, status, durationMs: outcome.durationMs, outputs, ...(details ? { details } : {}), ...(pictures.length ? { pictures } : {}), ...stdout };
 }
 
 /** An output graded by properties (graders/models/properties.ts): measured here, on the student's array. */
@@ -216,6 +218,30 @@ async function propertyCheck(name: string, properties: PropertyT[], outcome: Cas
   if (outcome.outputErrors[name]) checked.diagnostics.message = outcome.outputErrors[name];
   const summary = outcome.outputErrors[name] ?? (checked.pass ? 'has every required property' : checked.failures.join('; '));
   return { name, pass: checked.pass, diagnostics: jsonSafe(checked.diagnostics), summary };
+}
+
+/**
+ * Pictures of a public case (graders/reporters/pictures.ts): an image made by the student (an output graded by
+ * properties against an input image) always; a failed map next to the input and the expected map.
+ */
+function casePictures(question: QuestionT, outcome: CaseOutcome, loaded: LoadedCase, failed: boolean): Picture[] {
+  try {
+    const pictures: Picture[] = [];
+    for (const [name, spec] of Object.entries(question.outputs ?? {})) {
+      if (typeof spec === 'object' && spec.graded === false) continue;
+      const yours = outcome.outputs.get(name);
+      if (typeof spec === 'object' && spec.properties) {
+        const of = spec.properties.find((p) => p.of)?.of;
+        pictures.push(...madeImagePictures(of ? loaded.inputs[of] : undefined, yours));
+      } else if (failed && loaded.expected[name]) {
+        pictures.push(...mapPictures(firstImageInput(loaded.inputs), yours, loaded.expected[name]));
+      }
+    }
+    return pictures;
+  } catch {
+    // Pictures are a courtesy: whatever the submission returned, they never change or break the verdict.
+    return [];
+  }
 }
 
 /** Extra lines for a failed case, built from the raw arrays (a model's per-layer parameter table, its tensors without gradient). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Reporter } from './reporter.js';
 import type { ResultT } from '../result/schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { viewResult } from './view-model.js';
+import { viewResult, type ResultView } from './view-model.js';
 import { render } from './templates.js';
 import { toGradescope } from './gradescope.js';
 
@@ -28,8 +28,21 @@ export class StudentReportReporter implements Reporter {
   async onResult(result: ResultT): Promise<void> {
     const view = { ...viewResult(result), classReport: this.classReport };
     const dir = path.join(this.outDir, result.student);
+    await writePictures(view, dir);
     await writeFileAtomic(path.join(dir, 'report.md'), render('student.md.hbs', view));
     await writeFileAtomic(path.join(dir, 'report.html'), render('student.html.hbs', view));
+  }
+}
+
+/** Writes each case's pictures as pictures/<question>/<case>-<n>.png beside the reports and records where. */
+async function writePictures(view: ResultView, dir: string): Promise<void> {
+  for (const q of view.questions) {
+    for (const c of q.cases) {
+      for (const [i, picture] of (c.pictures ?? []).entries()) {
+        picture.file = `pictures/${q.id}/${c.id}-${i + 1}.png`.replace(/[^A-Za-z0-9_./-]/g, '_');
+        await writeFileAtomic(path.join(dir, picture.file), Buffer.from(picture.png, 'base64'));
+      }
+    }
   }
 }
 

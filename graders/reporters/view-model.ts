@@ -15,6 +15,8 @@ export interface CaseView {
   code?: string;
   details?: string[];
   stdout?: string;
+  /** `file`: where the student reporter wrote the PNG beside the report (the Markdown report links it). */
+  pictures?: { label: string; png: string; file?: string }[];
   durationMs: number;
 }
 
@@ -130,6 +132,7 @@ export function viewCase(c: CaseResultT): CaseView {
     code,
     details: c.details,
     stdout: c.stdout,
+    pictures: c.pictures?.map((p) => ({ ...p })),
     durationMs: c.durationMs,
   };
 }

@@ -67,6 +67,8 @@ export const CaseResult = Type.Object({
   stdout: Type.Optional(Type.String()),
   /** Extra detail for people, e.g. a per-layer table, as preformatted lines. */
   details: Type.Optional(Type.Array(Type.String())),
+  /** Pictures for people (public cases only): PNG images, base64, e.g. the input, the student's map and the expected one. */
+  pictures: Type.Optional(Type.Array(Type.Object({ label: Type.String(), png: Type.String() }))),
 });
 
 /** What a student handed in for a manual question, as staff see it next to the rubric. */

@@ -2,12 +2,16 @@
 // case), maps compared against their own scale, fooling images and class visualisations graded by properties the
 // harness measures in TensorFlow.js. One batch grades every example: the correct one scores 10/10, each wrong one
 // loses exactly the questions its expected.json names and is recognised as its mistake.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
 import type { CaseResultT, ResultT } from '../../graders/result/schema.js';
-import { gradeExamples } from './cli.js';
+import { ROOT, gradeExamples } from './cli.js';
+
+const CHROMIUM = process.env.DLGRADE_CHROMIUM ?? '/usr/bin/chromium';
 
 interface Expected {
   lose: string[];
@@ -87,5 +91,43 @@ describe('dlgrade grade visualisation examples', () => {
   it('Grad-CAM that is upsampled fails only grad_cam: guided Grad-CAM resizes 32×32 to itself', () => {
     expect(caseOf('gradcam-upsampled', 'grad_cam', 'public').outputs[0].diagnostics.failure).toBe('shape');
     expect(caseOf('gradcam-upsampled', 'guided_grad_cam', 'public').status).toBe('pass');
+  });
+
+  it('reports show pictures: the input, your map and the expected one; the Markdown report links the PNG files', async () => {
+    const cam = caseOf('gradcam-no-relu', 'grad_cam', 'public');
+    expect(cam.pictures!.map((p) => p.label)).toEqual(['input', 'yours', 'expected']);
+    // Hidden cases never carry pictures (they would show hidden inputs); passing map cases need none.
+    expect(caseOf('gradcam-no-relu', 'grad_cam', 'hidden-batch').pictures).toBeUndefined();
+    expect(caseOf('correct', 'grad_cam', 'public').pictures).toBeUndefined();
+    expect(caseOf('correct', 'fooling_image', 'public').pictures!.map((p) => p.label)).toEqual(['original', 'yours', expect.stringMatching(/^difference/)]);
+    const md = await readFile(path.join(out, 'gradcam-no-relu', 'report.md'), 'utf8');
+    expect(md).toContain('![yours](pictures/grad_cam/public-2.png)');
+    const png = await readFile(path.join(out, 'gradcam-no-relu', 'pictures', 'grad_cam', 'public-2.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('the HTML report shows its pictures in Chromium (screenshot in test-artifacts/)', async () => {
+    const context = await chromium.launchPersistentContext(await mkdtemp(path.join(os.tmpdir(), 'dlgrade-chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1000, height: 900 },
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(path.join(out, 'gradcam-no-relu', 'report.html')).href);
+      const images = page.locator('figure img');
+      expect(await images.count()).toBeGreaterThanOrEqual(3);
+      // Every picture decoded and laid out at its size (a broken data URI has naturalWidth 0).
+      const widths = await page.locator('figure img').evaluateAll((els) => els.map((e) => (e as HTMLImageElement).naturalWidth));
+      expect(widths.every((w) => w >= 32)).toBe(true);
+      await mkdir(path.join(ROOT, 'test-artifacts'), { recursive: true });
+      const shot = path.join(ROOT, 'test-artifacts', 'visualisation-report.png');
+      await page.locator('#q-grad_cam').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shot });
+      expect((await stat(shot)).size).toBeGreaterThan(10_000);
+    } finally {
+      await context.close();
+    }
   });
 });
