@@ -11,6 +11,8 @@ import { summarize } from '../compare/describe.js';
 import { caseFixturePath, fixturesDir } from '../fixtures/paths.js';
 import { toleranceFor } from './grade-submission.js';
 import { selectBackend } from '../answer-key/backend.js';
+import { createRng } from '../answer-key/rng.js';
+import type { QuestionT } from '../manifest/schema.js';
 
 export interface ValidationCheck {
   name: string;
@@ -52,9 +54,48 @@ export async function validateAssignment(ctx: GradingContext, reference: Assignm
 export async function codeChecks(ctx: GradingContext, reference: AssignmentReference | undefined, attempt: CheckAttempt): Promise<void> {
   const { manifest } = ctx.assignment;
 
+  await attempt('steps', async () => {
+    const problems = manifest.questions.flatMap((q) => stepProblems(q));
+    if (problems.length) throw new Error(problems.join('; '));
+    return 'every $name in steps and outputs is an input or an earlier result';
+  });
+
+  if (reference) {
+    await attempt('key matches the manifest', async () => {
+      const problems: string[] = [];
+      const questions = manifest.questions.filter((q) => q.steps);
+      for (const q of questions) {
+        const key = reference.questions[q.id];
+        if (!key) {
+          problems.push(`questions.${q.id} has no reference in reference/${manifest.id} (register it in its index.ts)`);
+          continue;
+        }
+        const keyMistakes = Object.keys(key.mistakes ?? {});
+        for (const m of q.mistakes ?? []) {
+          if (!m.patterns && !keyMistakes.includes(m.id)) problems.push(`questions.${q.id}.mistakes: "${m.id}" has no implementation in the key (its mistakes: ${keyMistakes.join(', ') || 'none'}) and no patterns`);
+        }
+        for (const id of keyMistakes) {
+          if (!(q.mistakes ?? []).some((m) => m.id === id)) problems.push(`${q.id}: the key's mistake "${id}" is not in the manifest's mistakes, so no student is told about it`);
+        }
+        const generated = q.cases.find((c) => !c.source);
+        if (!generated) continue;
+        const inputs = key.generate((generated.args ?? {}) as Record<string, unknown>, createRng(manifest.id, manifest.seed, q.id, generated.id), { assignment: manifest.id, seed: manifest.seed });
+        for (const name of Object.keys(q.inputs ?? {})) {
+          if (!(name in inputs) && !Object.keys(inputs).some((k) => k.startsWith(`${name}.`))) problems.push(`${q.id}: the manifest's input "${name}" is not made by the key's generate (it makes ${Object.keys(inputs).join(', ')})`);
+        }
+      }
+      for (const id of Object.keys(reference.questions)) {
+        if (!manifest.questions.some((q) => q.id === id)) problems.push(`the key has a question "${id}" that the manifest does not`);
+      }
+      if (problems.length) throw new Error(problems.join('; '));
+      return `every question has its reference, every input is generated, every mistake is implemented or a pattern`;
+    });
+  }
+
   await attempt('fixtures', async () => {
     let count = 0;
     const problems: string[] = [];
+    const stored = new Set<string>();
     for (const q of manifest.questions) {
       for (const c of q.cases) {
         const file = caseFixturePath(ctx.assignment, q.id, c);
@@ -78,10 +119,21 @@ export async function codeChecks(ctx: GradingContext, reference: AssignmentRefer
             continue;
           }
           const present = name in loaded.inputs || `${name}.0` in loaded.inputs;
-          if (!present) problems.push(`${rel} has no input "${name}"`);
+          if (!present) problems.push(`${rel} has no input "${name}" (stale: run dlgrade fixtures ${manifest.id})`);
         }
+        for (const id of Object.keys(loaded.mistakes)) stored.add(`${q.id}/${id}`);
         count++;
       }
+    }
+    // A mistake the manifest names has outputs stored for some case (a key may skip cases it does not apply to),
+    // unless a pattern alone recognises it; none at all means the fixtures predate it.
+    for (const q of manifest.questions) {
+      for (const m of (q.mistakes ?? []).filter((x) => !x.patterns)) {
+        if (q.cases.length && !stored.has(`${q.id}/${m.id}`)) problems.push(`no case of ${q.id} has outputs of its mistake "${m.id}" (stale fixtures: run dlgrade fixtures ${manifest.id})`);
+      }
+    }
+    if (reference && ctx.lock.referenceVersion !== reference.version) {
+      problems.push(`the fixtures were made by version ${ctx.lock.referenceVersion} of the key, which is now version ${reference.version} (stale fixtures: run dlgrade fixtures ${manifest.id})`);
     }
     if (problems.length) throw new Error(problems.join('; '));
     return `${count} case files present, matching the lock and the manifest`;
@@ -142,4 +194,32 @@ async function examplesSelfTest(ctx: GradingContext, attempt: CheckAttempt): Pro
       return `0/${result.score.maxPoints}; every case reports ${[...kinds].join(' / ')}`;
     });
   }
+}
+
+/** `$name` references of a question's steps and outputs whose first segment is neither an input nor an earlier result. */
+export function stepProblems(q: QuestionT): string[] {
+  if (!q.steps) return [];
+  const defined = new Set(Object.keys(q.inputs ?? {}));
+  const problems: string[] = [];
+  const refs = (value: unknown, out: string[] = []): string[] => {
+    if (typeof value === 'string' && value.startsWith('$')) out.push(value);
+    else if (Array.isArray(value)) for (const v of value) refs(v, out);
+    else if (value && typeof value === 'object') for (const v of Object.values(value)) refs(v, out);
+    return out;
+  };
+  const check = (ref: string, where: string) => {
+    const root = ref.slice(1).split('.')[0];
+    if (!defined.has(root)) problems.push(`questions.${q.id}.${where}: ${ref} is not an input or an earlier "as" (known here: ${[...defined].join(', ') || 'none'})`);
+  };
+  q.steps.forEach((step, i) => {
+    const { as, ...rest } = step as Record<string, unknown>;
+    for (const ref of refs(rest)) check(ref, `steps[${i}]`);
+    if ('probe' in step && !defined.has(String(step.target).split('.')[0])) problems.push(`questions.${q.id}.steps[${i}]: probe target "${step.target}" is not an input or an earlier "as"`);
+    if (typeof as === 'string') defined.add(as);
+  });
+  for (const [name, spec] of Object.entries(q.outputs ?? {})) {
+    const from = typeof spec === 'string' ? spec : spec.from;
+    if (typeof from === 'string' && from.startsWith('$')) check(from, `outputs.${name}`);
+  }
+  return problems;
 }
