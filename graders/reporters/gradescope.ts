@@ -1,6 +1,6 @@
 // Gradescope's results.json: one test per case, hidden cases visible only after grades are published.
 import type { ResultT } from '../result/schema.js';
-import { viewCase } from './view-model.js';
+import { viewQuestion } from './view-model.js';
 
 export interface GradescopeTest {
   name: string;
@@ -24,17 +24,21 @@ export interface GradescopeResults {
   tests: GradescopeTest[];
 }
 
-/** Converts a result; a question's points are split over its cases by weight. */
+/**
+ * Converts a result; a question's points are split over its cases by weight. Students read results.json, so hidden
+ * cases appear as in their report ("hidden case 2 of 3", no id, inputs or values), and only after publication.
+ */
 export function toGradescope(result: ResultT): GradescopeResults {
   const tests: GradescopeTest[] = [];
   result.questions.forEach((q, qi) => {
     const shares = splitPoints(q.maxPoints, q.cases.map((c) => c.weight));
+    const views = viewQuestion(q, 'student').cases;
     q.cases.forEach((c, ci) => {
       const max = shares[ci];
-      const view = viewCase(c);
+      const view = views[ci];
       const where = view.location ? `\n\nat \`${view.location}\`${view.code ? `: \`${view.code.replace(/`/g, "'")}\`` : ''}` : '';
       tests.push({
-        name: `${q.title} (${q.id}) — ${c.id}`,
+        name: `${q.title} (${q.id}) — ${view.id}`,
         number: `${qi + 1}.${ci + 1}`,
         score: c.status === 'pass' ? max : 0,
         max_score: max,

@@ -21,16 +21,21 @@ export class JsonResultReporter implements Reporter {
   }
 }
 
-/** Writes <student>/report.md and <student>/report.html from the Handlebars templates. */
+/**
+ * Writes <student>/report.md and <student>/report.html, safe to send to the student (hidden cases unnamed), and
+ * <student>/staff-report.html, the full view linked from the class report.
+ */
 export class StudentReportReporter implements Reporter {
   readonly name = 'student-report';
   constructor(private readonly outDir: string, private readonly classReport = true) {}
   async onResult(result: ResultT): Promise<void> {
-    const view = { ...viewResult(result), classReport: this.classReport };
+    const view = { ...viewResult(result, 'student'), classReport: false };
+    const staff = { ...viewResult(result, 'staff'), classReport: this.classReport };
     const dir = path.join(this.outDir, result.student);
     await writePictures(view, dir);
     await writeFileAtomic(path.join(dir, 'report.md'), render('student.md.hbs', view));
     await writeFileAtomic(path.join(dir, 'report.html'), render('student.html.hbs', view));
+    await writeFileAtomic(path.join(dir, 'staff-report.html'), render('student.html.hbs', staff));
   }
 }
 

@@ -1,8 +1,17 @@
 // What every human-facing report shows, computed once from a Result: verdicts, figures and feedback lines.
-import type { CaseResultT, QuestionResultT, ResultT } from '../result/schema.js';
+// The student's view never names a hidden case: invariant 10 (a report must be safe to send).
+import type { CaseResultT, OutputCheckT, QuestionResultT, ResultT } from '../result/schema.js';
 import { formatNumber } from '../compare/describe.js';
+import { viewSubmission, type SubmissionView } from './submission-view.js';
+
+/**
+ * Who a report is for. `student`: public cases in full, hidden cases as "hidden case 2 of 3" with a diagnosis that
+ * names no case id, input, value or fixture. `staff`: everything.
+ */
+export type Audience = 'student' | 'staff';
 
 export interface CaseView {
+  /** The case id, or "hidden case 2 of 3" in a student's view. */
   id: string;
   visibility: string;
   status: string;
@@ -54,14 +63,19 @@ export interface ResultView {
   fixtures: { file: string; sha256: string }[];
   durationS: string;
   gradedAt: string;
+  audience: Audience;
+  staff: boolean;
+  /** What was graded, what intake dropped or renamed, lateness, and how to reproduce the public part. */
+  submission: SubmissionView;
 }
 
 const VERDICT: Record<string, string> = { passed: 'PASS', partial: 'PARTIAL', failed: 'FAIL', pending: 'PENDING' };
 
 export const points = (x: number): string => String(Math.round(x * 100) / 100);
 
-/** Builds the view of a whole result. */
-export function viewResult(result: ResultT): ResultView {
+/** Builds the view of a whole result; a student's view (the default) is safe to send. */
+export function viewResult(result: ResultT, audience: Audience = 'student'): ResultView {
+  const student = audience === 'student';
   return {
     student: result.student,
     assignment: result.assignment.id,
@@ -70,19 +84,40 @@ export function viewResult(result: ResultT): ResultView {
     maxPoints: points(result.score.maxPoints),
     percent: result.score.maxPoints > 0 ? `${Math.round((100 * result.score.points) / result.score.maxPoints)}%` : '—',
     pending: result.score.pendingPoints > 0,
-    questions: result.questions.map(viewQuestion),
+    questions: result.questions.map((q) => viewQuestion(q, audience)),
     notices: result.notices,
     mode: result.mode,
     engine: `dlgrade ${result.engine.dlgrade}, Node ${result.engine.node}${Object.entries(result.engine.runtime).map(([k, v]) => `, ${k} ${v}`).join('')}, sandbox ${result.engine.sandbox}`,
     backend: result.fixtures.backend,
-    fixtures: Object.entries(result.fixtures.files).map(([file, sha256]) => ({ file, sha256: sha256.slice(0, 12) })),
+    // A student's copy lists the fixtures of the student kit only: a hidden fixture's path names its case.
+    fixtures: Object.entries(result.fixtures.files)
+      .filter(([file]) => !student || isPublicFixture(file))
+      .map(([file, sha256]) => ({ file, sha256: sha256.slice(0, 12) })),
     durationS: (result.durationMs / 1000).toFixed(2),
     gradedAt: result.startedAt,
+    audience,
+    staff: !student,
+    submission: viewSubmission(result),
   };
 }
 
-export function viewQuestion(q: QuestionResultT): QuestionView {
-  const cases = q.cases.map(viewCase);
+/** Generated public fixtures live under public/ (graders/fixtures/paths.ts); anything else may belong to a hidden case. */
+export function isPublicFixture(file: string): boolean {
+  return file.startsWith('public/');
+}
+
+export function viewQuestion(q: QuestionResultT, audience: Audience = 'student'): QuestionView {
+  const hiddenTotal = q.cases.filter((c) => c.visibility === 'hidden').length;
+  const publicIds = new Set(q.cases.filter((c) => c.visibility !== 'hidden').map((c) => c.id));
+  const hiddenIds = new Set(q.cases.filter((c) => c.visibility === 'hidden' && !publicIds.has(c.id)).map((c) => c.id));
+  let hiddenSeen = 0;
+  const cases = q.cases.map((c) => {
+    if (audience !== 'student') return viewCase(c);
+    if (c.visibility === 'hidden') return viewHiddenCase(c, ++hiddenSeen, hiddenTotal, hiddenIds);
+    // A public case's message can name a hidden one ("not run: case X did not finish in time").
+    const view = viewCase(c);
+    return hiddenIds.size ? { ...view, lines: view.lines.map((line) => scrubIds(line, hiddenIds)) } : view;
+  });
   const firstBad = cases.find((c) => !c.passed);
   return {
     id: q.id,
@@ -92,7 +127,8 @@ export function viewQuestion(q: QuestionResultT): QuestionView {
     status: q.status,
     verdict: VERDICT[q.status] ?? q.status.toUpperCase(),
     passed: q.status === 'passed',
-    errorFigure: worstFigure(q.cases),
+    // A student's figure is over the public cases: a hidden case's error is one of its values.
+    errorFigure: worstFigure(audience === 'student' ? q.cases.filter((c) => c.visibility !== 'hidden') : q.cases),
     diagnosis: q.status === 'pending' ? 'graded by staff' : firstBad ? `${firstBad.id}: ${firstBad.lines[0] ?? firstBad.status}` : '',
     cases,
     failureGroups: groupFailures(cases),
@@ -146,6 +182,88 @@ export function compactNumber(x: number): string {
   if (abs >= 1e-2 && abs < 1e5) return String(Number(x.toPrecision(abs >= 100 ? 6 : 2)));
   return x.toExponential(1).replace('e+', 'e+').replace(/\.0e/, 'e');
 }
+
+/**
+ * A hidden case as a student may see it: "hidden case 2 of 3", what went wrong in words that name no input, shape,
+ * value or case (no worst element, no factor, no printed output, no per-layer table), and the student's own line.
+ */
+export function viewHiddenCase(c: CaseResultT, index: number, total: number, hiddenIds: ReadonlySet<string> = new Set()): CaseView {
+  const lines: string[] = [];
+  let location: string | undefined;
+  let code: string | undefined;
+  if (c.error) {
+    lines.push(hiddenErrorLine(c, hiddenIds));
+    if (c.error.student_line) {
+      location = `${c.error.student_line.file}:${c.error.student_line.line}`;
+      code = c.error.student_line.code;
+    }
+  }
+  // Known mistakes are the manifest's words, which the student kit ships.
+  for (const m of c.mistakes) lines.push(m.message);
+  for (const o of c.outputs) if (!o.pass) lines.push(`${c.outputs.length > 1 ? `${o.name}: ` : ''}${hiddenOutputSummary(o)}`);
+  if (lines.length === 0) lines.push(c.status === 'pass' ? 'correct' : c.status === 'pending' ? 'graded by staff' : c.status);
+  return {
+    id: `hidden case ${index} of ${total}`,
+    visibility: 'hidden',
+    status: c.status,
+    passed: c.status === 'pass',
+    errorFigure: '—',
+    lines: dedupe(lines),
+    location,
+    code,
+    durationMs: c.durationMs,
+  };
+}
+
+/** An error's message is shown for a hidden case only when it cannot describe the inputs: no digits, no case id. */
+function hiddenErrorLine(c: CaseResultT, hiddenIds: ReadonlySet<string>): string {
+  const error = c.error!;
+  const message = error.message.trim();
+  const safe = message !== '' && !/\d/.test(message) && ![...hiddenIds].some((id) => mentions(message, id)) ? message : undefined;
+  if (c.status === 'timeout') return message.startsWith('not run') ? 'not run: an earlier case of this question did not finish in time' : 'timed out: did not finish within the time limit';
+  if (c.status === 'crash') return `crashed${safe ? `: ${safe}` : ' (the process running your code died)'}`;
+  const plain = ['ApiError', 'SubmissionError', 'ImportFailed'].includes(error.type);
+  if (plain) return `error: ${safe ?? 'your code could not be called as the assignment asks'}`;
+  return `raised ${error.type}${safe ? `: ${safe}` : ' (its message is not shown: it may describe the hidden inputs)'}`;
+}
+
+/** What is wrong with one output of a hidden case, from the diagnostics, without shapes or values. */
+function hiddenOutputSummary(o: OutputCheckT): string {
+  const d = o.diagnostics;
+  const dims = (n: number | undefined) => (n === undefined ? 'no array' : n === 0 ? 'a scalar' : `${n} dimension${n === 1 ? '' : 's'}`);
+  switch (d.failure) {
+    case 'missing':
+      return d.message && !/\d/.test(d.message) ? d.message : 'no value was produced';
+    case 'shape': {
+      const got = d.actualShape?.length;
+      const want = d.expectedShape.length;
+      return got === want ? 'wrong shape (the right number of dimensions, wrong sizes)' : `wrong shape (${dims(got)}, expected ${dims(want)})`;
+    }
+    case 'dtype':
+      return `wrong dtype (${d.actualDtype}, expected ${d.expectedDtype})`;
+    case 'nonfinite':
+      return `${d.nanCount ?? 0} NaN and ${d.infCount ?? 0} Inf value(s) where the expected values are finite`;
+    default: {
+      const hints = d.patterns.flatMap((p) => (p.kind === 'scaled' ? ['off by a constant factor'] : p.kind === 'negated' ? ['the opposite sign'] : p.kind === 'transposed' ? ['transposed'] : p.kind === 'offset' ? ['off by a constant offset'] : []));
+      const count = d.size > 1 ? `, ${d.mismatchCount ?? '?'} of ${d.size} elements off` : '';
+      return `wrong value${d.size > 1 ? 's' : ''} (shape right${count})${hints.length ? ` — ${hints.join('; ')}` : ''}`;
+    }
+  }
+}
+
+/** Whether text names an id as a whole word (ids are kebab/snake case). */
+export function mentions(text: string, id: string): boolean {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(id, from);
+    if (at < 0) return false;
+    const before = text[at - 1];
+    const after = text[at + id.length];
+    if (!isIdChar(before) && !isIdChar(after)) return true;
+    from = at + 1;
+  }
+}
+const isIdChar = (ch: string | undefined) => ch !== undefined && /[A-Za-z0-9_-]/.test(ch);
 
 /**
  * What a question's figure column holds, saying which measure it is: `rel 3.1e-2` (the course's rel_error) or
@@ -212,6 +330,12 @@ function groupFailures(cases: CaseView[]): { ids: string[]; hidden: boolean; fir
     } else groups.set(group ? key + c.id : key, { ids: [c.id], hidden: c.visibility === 'hidden', first: c });
   }
   return [...groups.values()];
+}
+
+function scrubIds(text: string, ids: ReadonlySet<string>): string {
+  let out = text;
+  for (const id of ids) if (mentions(out, id)) out = out.split(`case ${id}`).join('a hidden case').split(id).join('a hidden case');
+  return out;
 }
 
 function dedupe(lines: string[]): string[] {
