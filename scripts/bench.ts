@@ -1,11 +1,11 @@
 // `npm run bench`: how fast batch grading is, where its time goes, and how it compares, in the same run, with a
 // fresh process per submission and with a grader written the way a course writes one.
 // Usage: npm run bench -- [--n 200] [--scale 1000] [--runs 3] [--assignments style-transfer,mlp-backprop]
-//                         [--only overhead,batch,check,breakdown,scale,fresh,npz,reference] [--no-sandbox]
+//                         [--only overhead,batch,check,watch,breakdown,scale,fresh,npz,reference] [--no-sandbox]
 // Every figure is the median of --runs runs unless said. The targets are printed at the end.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ const run = promisify(execFile);
 const ROOT = projectRoot();
 const BIN = path.join(ROOT, 'bin', 'dlgrade.js');
 
-const SECTIONS = ['overhead', 'batch', 'check', 'breakdown', 'scale', 'fresh', 'npz', 'reference'] as const;
+const SECTIONS = ['overhead', 'batch', 'check', 'watch', 'breakdown', 'scale', 'fresh', 'npz', 'reference'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -336,6 +336,93 @@ async function benchCheck(assignment: string, options: Options): Promise<{ wall:
 }
 
 // ------------------------------------------------------------------------------------------------------------
+// 3b. `dlgrade check --watch`: from a save of the submission to the printed change, on the warm worker it keeps.
+
+/**
+ * CPU milliseconds of a live process tree: each process's own time plus that of its reaped children (a warm worker
+ * reaps the child it forks per submission). On a loaded machine this, not the wall time, is what a re-check costs.
+ */
+function treeCpuMs(root: number): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parents.set(Number(entry), Number(fields[1]));
+    cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick);
+  }
+  let total = 0;
+  for (const pid of cpu.keys()) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === root) {
+        total += cpu.get(pid)!;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+async function benchWatch(assignment: string, options: Options): Promise<{ saveToPrint: number; grading: number; cpu: number; count: number }> {
+  const { spawn } = await import('node:child_process');
+  const examples = path.join(ROOT, 'examples', assignment);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-bench-watch-'));
+  await cp(path.join(examples, 'correct'), dir, { recursive: true });
+  // Two versions of the submission to alternate between: the correct one and the first wrong example.
+  const wrong = readdirSync(examples).filter((e) => e !== 'correct' && existsSync(path.join(examples, e, 'expected.json')) && !/hang|sleep|loop/.test(e))[0];
+  const versions = await Promise.all(
+    readdirSync(path.join(examples, 'correct'))
+      .filter((f) => f.endsWith('.py'))
+      .map(async (f) => ({ file: f, correct: await readFile(path.join(examples, 'correct', f)), wrong: await readFile(path.join(examples, wrong, f)).catch(() => undefined) })),
+  );
+  const child = spawn(process.execPath, [BIN, 'check', assignment, '--submission', dir, '--watch'], { env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const until = async (test: () => boolean) => {
+    const end = Date.now() + 120_000;
+    while (!test()) {
+      if (Date.now() > end) throw new Error(`check --watch did not answer:\n${out}\n${err}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const saveToPrint: number[] = [];
+  const grading: number[] = [];
+  const cpus: number[] = [];
+  try {
+    await until(() => err.includes('for changes'));
+    const count = Math.max(10, options.runs * 4);
+    for (let i = 0; i < count; i++) {
+      const seen = (out.match(/checked in \d+ ms/g) ?? []).length;
+      const cpu0 = treeCpuMs(child.pid!);
+      const t = now();
+      for (const v of versions) if (v.wrong) await writeFile(path.join(dir, v.file), i % 2 === 0 ? v.wrong : v.correct);
+      await until(() => (out.match(/checked in \d+ ms/g) ?? []).length > seen);
+      saveToPrint.push(now() - t);
+      // The worker reaps its forked child when the submission ends, just before the harness prints.
+      await new Promise((r) => setTimeout(r, 50));
+      cpus.push(treeCpuMs(child.pid!) - cpu0);
+      grading.push(Number([...out.matchAll(/checked in (\d+) ms/g)].at(-1)![1]));
+      // Let the editor-settling window pass so saves stay separate re-checks.
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    return { saveToPrint: median(saveToPrint), grading: median(grading), cpu: median(cpus), count };
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // 4. .npz reading against a raw read of the same files (the committed fixtures, deflated; and the same arrays
 //    stored uncompressed, as np.savez writes a runner's outputs).
 
@@ -584,6 +671,13 @@ async function main(): Promise<void> {
 
     // 2b: style-transfer, the assignment the targets are about
     const st = 'style-transfer';
+    if (on('watch')) {
+      const watch = await benchWatch(st, options);
+      figures.watchRecheckMs = watch.saveToPrint;
+      log(
+        `\ndlgrade check --watch (${st}): a save re-checked and its change printed in ${ms(watch.saveToPrint)} (median of ${watch.count} saves; of which grading on the warm worker ${ms(watch.grading)}, the rest the 60 ms wait for an editor's save to settle; CPU time of the whole process tree per re-check ${ms(watch.cpu)}); load average ${os.loadavg()[0].toFixed(1)}`,
+      );
+    }
     if (on('breakdown')) {
       const { dir } = await generateSubmissions(st, Math.min(options.n, 100), work, true);
       const count = Math.min(options.n, 100);
@@ -751,6 +845,12 @@ async function main(): Promise<void> {
             (v) => v < 1.5,
             (v) => `${v.toFixed(2)} s`,
           ),
+        ),
+        target(
+          `check --watch re-check < 300 ms (${st}, save to printed change)`,
+          figures.watchRecheckMs,
+          (v) => v < 300,
+          (v) => ms(v),
         ),
         target(
           '.npz read within 1.5× of raw (uncompressed)',
