@@ -51,7 +51,9 @@ async function secretsOf(id: string): Promise<Secrets> {
       texts.add(sha256.slice(0, 12));
     }
   }
-  return { ids: [...new Set(hidden.map((c) => c.id).filter((c) => !publicIds.has(c)))], texts: [...texts] };
+  // An id that is a word of the report's own wording ("hidden case 1 of 2") names nothing and cannot be searched for.
+  const wording = new Set(['hidden', 'case', 'of']);
+  return { ids: [...new Set(hidden.map((c) => c.id).filter((c) => !publicIds.has(c) && !wording.has(c)))], texts: [...texts] };
 }
 
 /** The starter, the solution and every example of the assignment, each as a submission folder. */
