@@ -66,7 +66,6 @@ export async function checkProperties(
   const withActual: Diagnostics = { ...base, actualShape: got.shape, actualDtype: got.dtype, nanCount, infCount };
   const failures: string[] = [];
   let failure: Diagnostics['failure'];
-  let maxAbsError: number | undefined;
   let scorer: Scorer | undefined;
   const scores = async (a: NdArray) => {
     if (!model || !modelInput) throw new Error('a property needs the model, but the question has no model input');
@@ -106,7 +105,6 @@ export async function checkProperties(
         const of = toNumbers(input(inputs, p.of, 'linf_within'));
         let max = 0;
         for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i] - of[i]));
-        maxAbsError = max;
         if (!(max <= bound)) failures.push(`max |yours − ${p.of}| is ${formatNumber(max)}, over the bound ${formatNumber(bound)}`);
         break;
       }
@@ -134,7 +132,7 @@ export async function checkProperties(
     }
   }
   const pass = failures.length === 0;
-  return { pass, failures, diagnostics: { ...withActual, pass, ...(pass ? {} : { failure: 'values' as const, message: failures.join(' ') }), ...(maxAbsError !== undefined ? { maxAbsError } : {}) } };
+  return { pass, failures, diagnostics: { ...withActual, pass, ...(pass ? {} : { failure: 'values' as const, message: failures.join(' ') }) } };
   }
 }
 
