@@ -1,6 +1,6 @@
 // End to end on optimisers: the correct example scores 8/8 with float64 precision, and each wrong example loses exactly
 // the questions its expected.json names, with its mistake recognised from the numbers and named in its report.
-import { cp, mkdir, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,20 @@ describe('the optimisers student kit and Gradescope bundle', () => {
     const lost = JSON.parse(wrong.stdout) as ResultT;
     expect(lost.questions.filter((q) => q.points < q.maxPoints).map((q) => q.id)).toEqual(['rmsprop', 'adam']);
     expect(lost.questions.flatMap((q) => q.cases.flatMap((c) => c.mistakes.map((m) => m.id)))).toContain('eps-inside-sqrt');
+  });
+
+  it('a function that returns one tensor where a tuple is expected is told so, item by item', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-optim-tuple-'));
+    const correct = await readFile(path.join(EXAMPLES, 'correct', 'optim.py'), 'utf8');
+    await writeFile(path.join(dir, 'optim.py'), correct.replace('return w - lr * m_hat / (v_hat.sqrt() + eps), m, v', 'return w - lr * m_hat / (v_hat.sqrt() + eps)'));
+    const run = await dlgrade(['check', 'optimisers', '--submission', dir, '--question', 'adam', '--json'], { env: { DLGRADE_PYTHON: PYTHON } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const [adam] = (JSON.parse(run.stdout) as ResultT).questions;
+    expect(adam.cases[0].outputs.map((o) => [o.name, o.summary])).toEqual([
+      ['w', 'adam_step is a Tensor; expected a tuple or list of at least 1 items'],
+      ['m', 'adam_step is a Tensor; expected a tuple or list of at least 2 items'],
+      ['v', 'adam_step is a Tensor; expected a tuple or list of at least 3 items'],
+    ]);
   });
 
   it('the Gradescope bundle grades the correct example 8/8 on all 33 cases', async () => {
