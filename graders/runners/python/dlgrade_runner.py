@@ -92,6 +92,50 @@ def runtime_versions():
 
     return {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__, "blas": blas_in_use()}
 
+# A warm worker's inputs, read once before it forks (preload_inputs) and shared copy-on-write by every child, by
+# file identity: the job folders hard-link one read-only copy of each input. Calls still get fresh copies.
+PRELOADED_INPUTS = {}
+PRELOAD_CAP_BYTES = 512 * 1024 * 1024
+
+
+def file_identity(path):
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def load_inputs_file(path):
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as stored:
+        return {k: stored[k] for k in stored.files}
+
+
+def read_inputs(path):
+    """A case's input arrays: the worker's preloaded copy of the file when it has one, else read now."""
+    arrays = PRELOADED_INPUTS.get(file_identity(path)) if PRELOADED_INPUTS else None
+    return arrays if arrays is not None else load_inputs_file(path)
+
+
+def preload_inputs(job_dir, spec):
+    """Reads (once per worker) the input files of a job's cases that are not loaded yet; read-only arrays."""
+    with open(spec) as f:
+        job = json.load(f)
+    held = sum(a.nbytes for arrays in PRELOADED_INPUTS.values() for a in arrays.values())
+    for case in job["cases"]:
+        path = os.path.join(job_dir, case["inputs"])
+        key = file_identity(path)
+        if key in PRELOADED_INPUTS:
+            continue
+        arrays = load_inputs_file(path)
+        size = sum(a.nbytes for a in arrays.values())
+        if held + size > PRELOAD_CAP_BYTES:
+            return
+        for a in arrays.values():
+            a.setflags(write=False)
+        PRELOADED_INPUTS[key] = arrays
+        held += size
+
+
 def load_probes():
     """Loads probes.py from beside this file by path, under a private name: a submission's own probes.py
     (the submission folder is first on sys.path) must not replace it."""
@@ -128,7 +172,8 @@ class Runner:
         # Once a case of a question times out, its later cases are not run: they would most likely hang too.
         self.timed_out = {}
         global PROBES
-        PROBES = load_probes()
+        if PROBES is None:
+            PROBES = load_probes()
         sys.path.insert(0, self.submission)
 
     # --- the submission's modules -------------------------------------------------------------
@@ -328,8 +373,7 @@ class Runner:
         signal.setitimer(signal.ITIMER_PROF, float(question["timeout_s"]))
         try:
             sys.stdout = captured
-            with np.load(os.path.join(self.job_dir, case["inputs"]), allow_pickle=False) as stored:
-                arrays = {k: stored[k] for k in stored.files}
+            arrays = read_inputs(os.path.join(self.job_dir, case["inputs"]))
             scope = self.convert_inputs(arrays, question.get("inputs", {}), question)
             self.run_steps(question["steps"], scope)
             self.check_model_unchanged(self.models)

@@ -24,6 +24,7 @@ Isolation between the submissions one worker serves, one at a time:
 A child that kills or stops the worker only ends this worker: the harness notices and starts another.
 """
 import ctypes
+import gc
 import json
 import os
 import select
@@ -161,6 +162,15 @@ class Worker:
         work = request.get("work")
         if work:
             os.makedirs(work, exist_ok=True)
+        if self.own_namespace:
+            # The job folders hard-link one shared copy of each input: read each once here, not in every child.
+            try:
+                import dlgrade_runner
+
+                dlgrade_runner.preload_inputs(request["job"], request["spec"])
+                gc.freeze()
+            except Exception:  # noqa: BLE001 - a child reads what is missing itself, and reports what is wrong
+                pass
         pid = os.fork()
         if pid == 0:
             self.become_child(request, err_w)  # never returns
@@ -347,7 +357,9 @@ def main(argv):
     float((torch.ones(4, 4) @ torch.ones(4, 4)).sum())
     import torch.nn.functional  # noqa: F401
     import dlgrade_runner  # noqa: F401
-    import gc
+
+    # Compiled once here, not in every child.
+    dlgrade_runner.PROBES = dlgrade_runner.load_probes()
 
     # Everything imported so far is moved out of the collector's sight: a child's collections then never walk
     # (and so never write to, and copy) the pages it shares with the worker.
