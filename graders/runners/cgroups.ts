@@ -72,12 +72,14 @@ export class CgroupManager {
       for (const place of this.places) {
         removeStaleGroups(place.parent);
         const dir = path.join(place.parent, this.name);
-        await mkdir(dir);
+        await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        });
         dirs.push(dir);
         // v2: the sessions below need the controllers too.
         if (this.version === 2) await writeFile(path.join(dir, 'cgroup.subtree_control'), '+cpu +memory +pids');
       }
-      made.push(...dirs);
+      made.push(...dirs.filter((d) => !made.includes(d)));
       return dirs;
     })();
     return this.groups;
@@ -92,6 +94,20 @@ export class CgroupManager {
       if (this.version === 2) await writeFile(path.join(parent, 'cpu.weight'), String(Math.min(10_000, 100 * Math.max(1, this.live)))).catch(() => {});
       else if (this.places[i].controllers.includes('cpu')) await writeFile(path.join(parent, 'cpu.shares'), String(1024 * Math.max(1, this.live))).catch(() => {});
     }
+  }
+
+  private async removeProcessGroups(parents: string[]): Promise<void> {
+    let removed = true;
+    for (const dir of parents) {
+      const gone = await rmdir(dir).then(
+        () => true,
+        () => false,
+      );
+      if (gone) made.splice(made.indexOf(dir), 1);
+      removed &&= gone;
+    }
+    // Made again by the next session.
+    if (removed && this.live === 0) this.groups = undefined;
   }
 
   /** A group for one sandbox session, with its limits written. */
@@ -160,6 +176,8 @@ export class CgroupManager {
             }
           }
         }
+        // No session left: dlgrade's own group goes too (a process killed later leaves nothing behind).
+        if (this.live === 0) await this.removeProcessGroups(parents);
       },
     };
   }
