@@ -84,6 +84,9 @@ export async function addAssignment(bundle: Bundle, assignment: Assignment, opti
     if (!question.cases.some(wanted)) report.droppedQuestions.push(question.id);
   }
 
+  // The model's class file: the runner builds the model from it, in a kit and a bundle alike.
+  if (manifest.model) await add(`${assignmentDir}/${manifest.model.file}`, path.resolve(assignment.dir, manifest.model.file));
+
   const manifestText = await readFile(assignment.manifestPath, 'utf8');
   const shippedManifest = options.cases === 'all' ? manifestText : publicManifest(manifestText, assignment.manifestPath);
   bundle.set(`${assignmentDir}/manifest.yaml`, { content: shippedManifest });

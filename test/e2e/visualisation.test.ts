@@ -2,14 +2,15 @@
 // case), maps compared against their own scale, fooling images and class visualisations graded by properties the
 // harness measures in TensorFlow.js. One batch grades every example: the correct one scores 10/10, each wrong one
 // loses exactly the questions its expected.json names and is recognised as its mistake.
-import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, stat, symlink } from 'node:fs/promises';
+import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import type { CaseResultT, ResultT } from '../../graders/result/schema.js';
-import { ROOT, gradeExamples } from './cli.js';
+import { ROOT, dlgrade, gradeExamples } from './cli.js';
 
 const CHROMIUM = process.env.DLGRADE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -130,4 +131,45 @@ describe('dlgrade grade visualisation examples', () => {
       await context.close();
     }
   });
+});
+
+describe('the visualisation student kit and Gradescope bundle', () => {
+  const PYTHON = process.env.DLGRADE_PYTHON ?? '/usr/bin/python3';
+  const EXAMPLES = path.join(ROOT, 'examples', 'visualisation');
+
+  it('check from the kit gives the public verdicts: the model file ships, the answer key does not', async () => {
+    const kit = path.join(await mkdtemp(path.join(os.tmpdir(), 'dlgrade-vis-kit-')), 'kit');
+    expect((await dlgrade(['export-student', 'visualisation', '--out', kit])).exitCode).toBe(0);
+    await symlink(path.join(ROOT, 'node_modules'), path.join(kit, 'node_modules'), 'dir');
+    await expect(stat(path.join(kit, 'assignments', 'visualisation', 'tinynet.py'))).resolves.toBeTruthy();
+    await expect(stat(path.join(kit, 'dist', 'reference', 'visualisation'))).rejects.toThrow();
+    const run = (example: string) =>
+      execa(process.execPath, [path.join(kit, 'bin', 'dlgrade.js'), 'check', 'visualisation', '--submission', path.join(EXAMPLES, example), '--json'], {
+        cwd: kit,
+        reject: false,
+        env: { NO_COLOR: '1', DLGRADE_PYTHON: PYTHON },
+      });
+    const [correct, wrong] = await Promise.all([run('correct'), run('gradcam-no-relu')]);
+    expect(correct.exitCode, correct.stderr).toBe(0);
+    expect((JSON.parse(correct.stdout) as ResultT).score.points).toBe(10);
+    const lost = JSON.parse(wrong.stdout) as ResultT;
+    expect(lost.questions.filter((q) => q.status !== 'pending' && q.points < q.maxPoints).map((q) => q.id)).toEqual(['grad_cam', 'guided_grad_cam']);
+    expect(lost.questions.flatMap((q) => q.cases.flatMap((c) => c.mistakes.map((m) => m.id)))).toContain('no-relu');
+  }, 300_000);
+
+  it('the Gradescope bundle grades the correct example: every automatic test passes', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-vis-gs-'));
+    const zip = path.join(tmp, 'autograder.zip');
+    expect((await dlgrade(['export-gradescope', 'visualisation', '--out', zip])).exitCode).toBe(0);
+    const root = path.join(tmp, 'autograder');
+    await mkdir(path.join(root, 'source'), { recursive: true });
+    await execa(PYTHON, ['-c', 'import os, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n    for i in z.infolist():\n        t = z.extract(i, sys.argv[2])\n        m = (i.external_attr >> 16) & 0o777\n        if m: os.chmod(t, m)', zip, path.join(root, 'source')]);
+    await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'source', 'dlgrade', 'node_modules'), 'dir');
+    await cp(path.join(EXAMPLES, 'correct'), path.join(root, 'submission'), { recursive: true });
+    const run = await execa('bash', [path.join(root, 'source', 'run_autograder')], { cwd: root, env: { AUTOGRADER_ROOT: root, DLGRADE_PYTHON: PYTHON }, reject: false });
+    expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+    const results = JSON.parse(await readFile(path.join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: { name: string; status: string }[] };
+    expect(results.score).toBe(10);
+    expect(results.tests.filter((t) => !/insights/.test(t.name)).every((t) => t.status === 'passed')).toBe(true);
+  }, 300_000);
 });
