@@ -1,11 +1,14 @@
 // The engine's entry for answers assignments: reads a submission's answers file and builds the same Result as code.
 import { buildResult } from '../result/build.js';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Assignment } from '../manifest/load-manifest.js';
 import type { FixtureLock } from '../fixtures/lock.js';
 import type { QuestionT, ToleranceT } from '../manifest/schema.js';
 import type { NumberTolerance } from './cells.js';
 import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
-import { hashSubmission, selectedCases, selectedQuestions } from '../engine/grade-submission.js';
+import { hashSubmission, selectedCases, selectedQuestions, type Mode } from '../engine/grade-submission.js';
 import { type QuestionResultT, type ResultT } from '../result/schema.js';
 import { DlgradeError } from '../errors.js';
 import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
@@ -13,6 +16,7 @@ import { gradeAnswers, gradeUnreadable, type AnswersQuestionConfig } from './gra
 import { normalizeStudentId, variantOf } from '../answer-key/variants.js';
 import type { AnswersKey } from '../answer-key/answers-key.js';
 import { toQuestionResult } from './to-result.js';
+import { readRoster, rosterStudentIds } from '../reporters/gradebook.js';
 
 /** Where the student id that picks a student's variant values comes from. */
 export type VariantIdSource = 'submission' | 'file' | 'canonical';
@@ -26,6 +30,8 @@ export interface AnswersOptions {
   variantId?: VariantIdSource;
   /** An explicit id (`check --student-id`), which wins over the source. */
   studentId?: string;
+  /** Student ids of the class roster (`grade --roster`), normalised: a submission named by one of them is that student. */
+  rosterIds?: ReadonlySet<string>;
 }
 
 /** The answers key a grading context carries (createContext loads it from the registry for answers assignments). */
@@ -90,6 +96,15 @@ export async function applyAnswersOptions(ctx: GradingContext, options: AnswersC
   if (options.variantId !== undefined) ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, variants: options.variantId } };
 }
 
+/** Reads the roster's student ids into the context; the roster's hash goes into the lock, since it changes variants. */
+export async function withRosterIds(ctx: GradingContext, file: string, keyColumns?: string): Promise<void> {
+  const roster = await readRoster(path.resolve(file));
+  const keys = keyColumns?.split(',').map((k) => k.trim()).filter(Boolean);
+  ctx.answers = { ...ctx.answers, rosterIds: rosterStudentIds(roster, keys?.length ? keys : undefined) };
+  const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+  ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, [`roster/${path.basename(file)}`]: sha256 } };
+}
+
 /** A manifest tolerance as the answers grader takes it; "shape" means nothing for a number. */
 export function numberTolerance(t: ToleranceT | undefined, where: string): Partial<NumberTolerance> | undefined {
   if (t?.mode === 'shape') throw new DlgradeError('MANIFEST_INVALID', `${where}.mode: "shape" does not apply to answers; use rel_error, allclose or exact`);
@@ -117,23 +132,16 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
   }
 
   const options = ctx.answers ?? {};
-  const source = options.variantId ?? (ctx.mode === 'grade' ? 'submission' : 'file');
   const fileId = answers?.studentId;
-  const studentId = options.studentId ?? (source === 'submission' ? submission.student : source === 'file' ? fileId : undefined);
-  const variant = variantOf(key, studentId);
-  if (key.variants && fileId !== undefined && normalizeStudentId(fileId) !== variant.studentId && source !== 'canonical') {
+  const chosen = chooseStudentId(ctx.mode, options, submission, fileId);
+  const variant = variantOf(key, chosen.id);
+  if (key.variants && fileId !== undefined && normalizeStudentId(fileId) !== variant.studentId && chosen.source !== 'canonical') {
     notices.push(`the answers file says student_id "${fileId}", but the values of ${variant.studentId ? `"${variant.studentId}"` : 'no student id'} were graded`);
   }
   for (const warning of answers?.warnings ?? []) notices.push(formatIssue(answers!.file, warning));
   // Problems come first (a batch summary shows the first notice); which values were graded is said last, and in a
-  // batch only when it is not the usual roster id.
-  if (key.variants && (ctx.mode !== 'grade' || source !== 'submission' || options.studentId !== undefined)) {
-    notices.push(
-      variant.studentId
-        ? `graded with the values of student "${variant.studentId}" (dlgrade variant ${manifest.id} --student-id ${variant.studentId})`
-        : 'graded with the canonical values (no student id): the numbers of the handout',
-    );
-  }
+  // batch only when it is not the student's known id.
+  if (key.variants && (ctx.mode !== 'grade' || chosen.source !== 'known')) notices.push(variantNotice(manifest.id, ctx.mode, chosen, variant.studentId, submission.student));
 
   const grades = answers
     ? gradeAnswers(key, answers, variant, { questions: configs, compare: numberTolerance(manifest.defaults?.compare, 'defaults.compare') })
@@ -157,4 +165,49 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
     questions: questionResults,
     notices,
   });
+}
+
+/** Where the id that picked a submission's variant came from. */
+export interface ChosenStudentId {
+  id: string | undefined;
+  /** known: the roster, the LMS, an explicit --student-id or --variant-id submission; file: the answers file; canonical: none. */
+  source: 'known' | 'file' | 'canonical';
+}
+
+/**
+ * The student id whose variant a submission is graded with. An explicit id wins. `grade` uses the submission's name
+ * only when it is known to be a student id (on the roster, or named by the LMS) — never a folder name that merely
+ * exists — then the answers file's student_id, then the handout's values. `check` and `ci` use the file's id, else
+ * the handout's values. `--variant-id` forces one source.
+ */
+export function chooseStudentId(mode: Mode, options: AnswersOptions, submission: Pick<SubmissionInput, 'student' | 'knownId'>, fileId: string | undefined): ChosenStudentId {
+  if (options.studentId !== undefined) return { id: options.studentId, source: 'known' };
+  switch (options.variantId) {
+    case 'submission':
+      return { id: submission.student, source: 'known' };
+    case 'file':
+      return fileId !== undefined ? { id: fileId, source: 'file' } : { id: undefined, source: 'canonical' };
+    case 'canonical':
+      return { id: undefined, source: 'canonical' };
+  }
+  const normalized = normalizeStudentId(submission.student);
+  if (mode === 'grade' && (submission.knownId || (normalized !== null && options.rosterIds?.has(normalized)))) return { id: submission.student, source: 'known' };
+  if (normalizeStudentId(fileId) !== null) return { id: fileId, source: 'file' };
+  return { id: undefined, source: 'canonical' };
+}
+
+/** The start of the notice of a batch submission graded without a known student id (grade counts them). */
+export const NO_KNOWN_ID = 'no known student id';
+
+/** Which values were graded, for the notice above the table (and, in a batch, why it is not the roster id). */
+function variantNotice(assignment: string, mode: Mode, chosen: ChosenStudentId, graded: string | null, name: string): string {
+  const own = graded ? `the values of student "${graded}" (dlgrade variant ${assignment} --student-id ${graded} prints them)` : '';
+  if (mode === 'grade') {
+    const why = `${NO_KNOWN_ID} for "${name}" (not on the roster, no LMS id)`;
+    if (chosen.source === 'file') return `${why}: graded with the answers file's student_id, ${own}`;
+    if (chosen.source === 'canonical') return `${why} and none in the answers file: graded with the handout's values, not the student's own`;
+    return `graded with ${own}`;
+  }
+  if (graded) return `graded with ${own}; the instructor grades with the same values`;
+  return `These are the handout's values: no student id was given. The instructor grades with your own values — see them with "dlgrade variant ${assignment} --student-id YOUR_ID" and check with "--student-id YOUR_ID" (or DLGRADE_STUDENT_ID).`;
 }

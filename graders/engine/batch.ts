@@ -137,7 +137,7 @@ async function gradeOne(ctx: GradingContext, s: FoundSubmission, sha256: string)
   let dir = s.path;
   try {
     if (s.kind === 'zip') dir = await unpackZip(s.path);
-    const result = await gradeSubmission(ctx, { student: s.student, dir, origin: s.path, sha256 });
+    const result = await gradeSubmission(ctx, { student: s.student, dir, origin: s.path, sha256, ...(s.idFromLms ? { knownId: true } : {}) });
     // A crash may be the machine's fault (no interpreter, out of memory, a killed worker), and so may a case stopped
     // by the wall clock with CPU time to spare (invariant 9): grade it again next time.
     const machineMayBeAtFault = result.questions.some((q) => q.cases.some((c) => c.status === 'crash' || c.error?.type === WALL_CLOCK_TIMEOUT));

@@ -48,6 +48,8 @@ export interface SubmissionInput {
   origin?: string;
   /** Precomputed content hash (a zip's bytes); computed from the folder otherwise. */
   sha256?: string;
+  /** `student` is a student id the LMS gave, not only a folder's name. */
+  knownId?: boolean;
 }
 
 const DEFAULT_TOLERANCE: Tolerance = { mode: 'rel_error', rtol: 1e-4, atol: 0 };

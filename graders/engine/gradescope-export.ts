@@ -51,7 +51,7 @@ export async function findGradescopeSubmissions(root: string): Promise<FoundSubm
         throw new DlgradeError('SUBMISSION_INVALID', `the student "${student}" appears in two submissions: ${seen.get(student)} and ${folder}`, { file });
       }
       seen.set(student, folder);
-      found.push({ student, path: dir, kind: 'dir' });
+      found.push({ student, path: dir, kind: 'dir', idFromLms: student !== folder });
     }
   }
   return found.sort((a, b) => (a.student < b.student ? -1 : 1));

@@ -11,6 +11,8 @@ export interface FoundSubmission {
   /** A folder, or a .zip to unpack before grading. */
   path: string;
   kind: 'dir' | 'zip';
+  /** The LMS named the student (e.g. Gradescope's sid): `student` is known to be a student id, not just a folder name. */
+  idFromLms?: boolean;
 }
 
 const STUDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;

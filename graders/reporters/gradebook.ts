@@ -55,6 +55,13 @@ export async function readRoster(file: string): Promise<Roster> {
   return { file, rows, columns };
 }
 
+/** Every id a roster gives its students under the key columns (default: Canvas's), trimmed and lower-cased. */
+export function rosterStudentIds(roster: Roster, keys: readonly string[] = DEFAULT_ROSTER_KEYS): Set<string> {
+  const ids = new Set<string>();
+  for (const row of roster.rows) for (const key of keys) if (row[key]?.trim()) ids.add(row[key].trim().toLowerCase());
+  return ids;
+}
+
 /** Matches results to roster rows and writes Canvas's import CSV: identity columns, the assignment column, a Points Possible row. */
 export function canvasGradebook(results: ResultT[], roster: Roster, options: GradebookOptions): Gradebook {
   const keys = options.keys?.length ? options.keys : DEFAULT_ROSTER_KEYS.filter((k) => roster.columns.includes(k));

@@ -2,6 +2,7 @@
 import type { WrittenVariant } from './variant.js';
 import { solveWritten, type WrittenKey } from './solve.js';
 import { MANUAL_QUESTIONS } from './proofs.js';
+import { BACKPROP_SETTING, type BackpropParam } from './backprop.js';
 
 /** A full-marks answers object for the variant (numbers kept to `digits` significant digits, as a careful student would). */
 export function answersFromKey(variant: WrittenVariant, digits = 6, key: WrittenKey = solveWritten(variant)): Record<string, unknown> {
@@ -17,7 +18,13 @@ export function answersFromKey(variant: WrittenVariant, digits = 6, key: Written
       forward: roundAll({ ...key.backprop.forward }),
       loss: round(key.backprop.loss),
       gradients: roundAll(key.backprop.gradients),
-      updated: roundAll(key.backprop.updated),
+      // An update is graded on its step, so the step keeps the digits: p_old − round(p_old − p_new).
+      updated: Object.fromEntries(
+        Object.entries(key.backprop.updated).map(([p, v]) => {
+          const old = BACKPROP_SETTING.params[p as BackpropParam];
+          return [p, Number((old - round(old - v)).toPrecision(12))];
+        }),
+      ),
     },
     vgg11: { layers: key.vgg11.layers, total_params: key.vgg11.total_params, fc_fraction: round(key.vgg11.fc_fraction) },
     cnn_table: { layers: key.cnn_table.layers, totals: key.cnn_table.totals },

@@ -45,11 +45,13 @@ export interface BackpropChainOptions {
   outputSigmoidDerivative?: boolean;
   /** Sum the shared biases' gradients over both units they feed (counting one unit only is a mistake). */
   sharedBiasBothPaths?: boolean;
+  /** With sharedBiasBothPaths false: the unit whose path alone is counted (1: h1 and o1, 2: h2 and o2). */
+  sharedBiasPath?: 1 | 2;
 }
 
 /** dL/dp for all 12 parameters, by the chain rule. The biases b1 and b2 are shared, so their gradients add up. */
 export function backpropGradients(x: readonly number[], p: BackpropParams, t: readonly number[], options: BackpropChainOptions = {}): BackpropParams {
-  const { outputSigmoidDerivative = true, sharedBiasBothPaths = true } = options;
+  const { outputSigmoidDerivative = true, sharedBiasBothPaths = true, sharedBiasPath = 1 } = options;
   const f = backpropForward(x, p);
   const d1 = (f.o1 - t[0]) * (outputSigmoidDerivative ? f.o1 * (1 - f.o1) : 1);
   const d2 = (f.o2 - t[1]) * (outputSigmoidDerivative ? f.o2 * (1 - f.o2) : 1);
@@ -66,8 +68,8 @@ export function backpropGradients(x: readonly number[], p: BackpropParams, t: re
     w8: d2 * f.h1,
     w9: d1 * f.h2,
     w10: d2 * f.h2,
-    b1: sharedBiasBothPaths ? e1 + e2 : e1,
-    b2: sharedBiasBothPaths ? d1 + d2 : d1,
+    b1: sharedBiasBothPaths ? e1 + e2 : sharedBiasPath === 1 ? e1 : e2,
+    b2: sharedBiasBothPaths ? d1 + d2 : sharedBiasPath === 1 ? d1 : d2,
   };
 }
 
@@ -102,5 +104,9 @@ export const backpropMistakes: Record<string, { message: string; solve: (variant
   'shared-bias-one-path': {
     message: 'b1 and b2 each feed two units, so their gradients are sums over both units',
     solve: (v) => solveBackprop(v, { sharedBiasBothPaths: false }),
+  },
+  'shared-bias-other-path': {
+    message: 'b1 and b2 each feed two units, so their gradients are sums over both units',
+    solve: (v) => solveBackprop(v, { sharedBiasBothPaths: false, sharedBiasPath: 2 }),
   },
 };

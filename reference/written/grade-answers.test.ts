@@ -97,9 +97,42 @@ describe('gradeAnswers with per-student variants', () => {
     expect(grades.conv_as_matrix.cells.map((c) => c.pass)).toEqual([true, false]);
   });
 
-  it('four significant digits are enough for backprop (rtol 1e-2)', () => {
+  it('four significant digits are enough for backprop (rtol 1e-2), an update\'s digits kept in its step', () => {
     const grades = grade(answersFromKey(variantFor('bob'), 4), 'bob');
     expect(grades.backprop.status).toBe('passed');
+  });
+
+  it('an updated parameter is graded on its step: the initial weights, a wrong sign or a step off by 3% fail', () => {
+    const v = variantFor('bob');
+    const key = solveWritten(v).backprop;
+    const right = answersFromKey(v) as { backprop: { updated: Record<string, number> } };
+    const cellsFor = (updated: Record<string, number>) => grade({ ...right, backprop: { ...right.backprop, updated } }, 'bob').backprop.cells.filter((c) => c.path.startsWith('backprop.updated.'));
+    const initial = { w1: 0.1, w2: 0.2, w3: 0.3, w4: 0.4, w5: 0.5, w6: 0.6, w7: 0.7, w8: 0.8, w9: 0.9, w10: 0.1, b1: 0.5, b2: 0.5 } as Record<string, number>;
+    const copied = cellsFor(initial);
+    expect(copied.every((c) => !c.pass && /this is the initial value/.test(c.message!))).toBe(true);
+    const flipped = cellsFor(Object.fromEntries(Object.entries(initial).map(([p, x]) => [p, x + 0.01 * key.gradients[p as keyof typeof key.gradients]])));
+    expect(flipped.every((c) => !c.pass && /wrong sign/.test(c.message!))).toBe(true);
+    const offBy2 = cellsFor(Object.fromEntries(Object.entries(initial).map(([p, x]) => [p, x - 1.03 * 0.01 * key.gradients[p as keyof typeof key.gradients]])));
+    expect(offBy2.every((c) => !c.pass)).toBe(true);
+    const offByHalfPercent = cellsFor(Object.fromEntries(Object.entries(initial).map(([p, x]) => [p, x - 1.005 * 0.01 * key.gradients[p as keyof typeof key.gradients]])));
+    expect(offByHalfPercent.every((c) => c.pass)).toBe(true);
+  });
+
+  it('names a hidden delta off by a common ratio, a decimal slip, and a shared bias counted on either path', () => {
+    const v = variantFor('bob');
+    const key = solveWritten(v).backprop;
+    const right = answersFromKey(v) as { backprop: { gradients: Record<string, number> } };
+    const withGradients = (g: Record<string, number>) => grade({ ...right, backprop: { ...right.backprop, gradients: { ...right.backprop.gradients, ...g } } }, 'bob').backprop;
+    const ratio = withGradients({ w1: key.gradients.w1 * 1.7, w3: key.gradients.w3 * 1.7, w5: key.gradients.w5 * 1.7 });
+    expect(ratio.messages.some((m) => /dL\/dw1, dL\/dw3, dL\/dw5 are all the expected values times 1\.7: they share δ_h1/.test(m))).toBe(true);
+    const slip = withGradients({ w7: key.gradients.w7 * 10, w9: key.gradients.w9 * 10 });
+    expect(slip.messages.some((m) => /a decimal point slipped by 1 place/.test(m))).toBe(true);
+    for (const only of ['w7', 'w8'] as const) {
+      // b2 counted on o1's path only (δ_o1 = dL/dw7 / h1), then on o2's only.
+      const h1 = solveWritten(v).backprop.forward.h1;
+      const b = withGradients({ b2: key.gradients[only] / h1 });
+      expect(b.cells.find((c) => c.path === 'backprop.gradients.b2')!.message, only).toMatch(/b1 and b2 each feed two units/);
+    }
   });
 });
 

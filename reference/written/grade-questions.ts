@@ -20,7 +20,7 @@ import {
 import { CONV_SETTING, convAsMatrixMistakes, crossCorrelate2d } from './conv-as-matrix.js';
 import { BINARY_INPUTS, stepUnit, truthTable, type Gate } from './perceptron.js';
 import { XOR_MAX_HIDDEN, XOR_TOLERANCE, evaluateTwoLayer } from './xor.js';
-import { backpropMistakes } from './backprop.js';
+import { BACKPROP_SETTING, backpropMistakes, type BackpropParam as BackpropParamId } from './backprop.js';
 import type { WrittenKey } from './solve.js';
 
 /** What a question's grader gets: its section, the key for the variant, the variant and its tolerance. */
@@ -176,7 +176,12 @@ export function gradeReluNet(ctx: QuestionContext<'relu_net'>): QuestionCells {
   return { cells, messages: [] };
 }
 
-/** backprop: 4 activations, the loss, 12 gradients and 12 updated parameters, one share each (rtol from the manifest). */
+/**
+ * backprop: 4 activations, the loss, 12 gradients and 12 updated parameters, one share each (rtol from the manifest).
+ * An updated parameter is graded on its step p_old − p_new against lr·dL/dp (rtol 1e-2, an absolute floor of a hundredth
+ * of the smallest step): graded on the value, a hundred times the step would fit in the tolerance, and the initial
+ * weights would pass.
+ */
 export function gradeBackprop(ctx: QuestionContext<'backprop'>): QuestionCells {
   const { answers, key, tolerance, variant } = ctx;
   const bp = key.backprop;
@@ -187,17 +192,69 @@ export function gradeBackprop(ctx: QuestionContext<'backprop'>): QuestionCells {
   }
   cells.push(numberCell('backprop.loss', bp.loss, answers.loss, tolerance));
   const messages = new Set<string>();
-  for (const group of ['gradients', 'updated'] as const) {
-    for (const p of BACKPROP_PARAM_IDS) {
-      const mistakes: KnownMistake[] = wrongKeys
-        .filter((w) => !numbersClose(w.key[group][p], bp[group][p], tolerance))
-        .map((w) => ({ value: w.key[group][p], message: w.message }));
-      const cell = numberCell(`backprop.${group}.${p}`, bp[group][p], answers[group]?.[p], tolerance, { mistakes });
-      if (!cell.pass && mistakes.some((m) => m.message === cell.message)) messages.add(cell.message!);
-      cells.push(cell);
+  const gradientCells: Record<string, AnswerCell> = {};
+  for (const p of BACKPROP_PARAM_IDS) {
+    const mistakes: KnownMistake[] = wrongKeys.filter((w) => !numbersClose(w.key.gradients[p], bp.gradients[p], tolerance)).map((w) => ({ value: w.key.gradients[p], message: w.message }));
+    const cell = numberCell(`backprop.gradients.${p}`, bp.gradients[p], answers.gradients?.[p], tolerance, { mistakes });
+    if (!cell.pass && mistakes.some((m) => m.message === cell.message)) messages.add(cell.message!);
+    gradientCells[p] = cell;
+    cells.push(cell);
+  }
+  for (const message of namePathRatios(gradientCells, bp.gradients)) messages.add(message);
+
+  const { params: initial, learningRate } = BACKPROP_SETTING;
+  const step = (p: BackpropParamId) => learningRate * bp.gradients[p];
+  // A hundredth of the smallest step (the spec allows up to a tenth): wider, a step 2% off would pass next to it.
+  const floor = Math.min(...BACKPROP_PARAM_IDS.map((p) => Math.abs(step(p))).filter((s) => s > 0)) / 100;
+  const stepTolerance: NumberTolerance = { mode: 'allclose', rtol: 1e-2, atol: floor };
+  for (const p of BACKPROP_PARAM_IDS) {
+    const given = answers.updated?.[p];
+    const mistakes: KnownMistake[] = [
+      { value: 0, message: `this is the initial value of ${p}: the update is ${p} − ${learningRate}·dL/d${p}` },
+      { value: -step(p), message: `your step has the wrong sign: SGD moves against the gradient, ${p} − ${learningRate}·dL/d${p}` },
+      ...wrongKeys.filter((w) => !numbersClose(learningRate * w.key.gradients[p], step(p), stepTolerance)).map((w) => ({ value: learningRate * w.key.gradients[p], message: w.message })),
+    ];
+    const stepGiven = given === null || given === undefined ? given : initial[p] - given;
+    const cell = numberCell(`backprop.updated.${p}`, step(p), stepGiven, stepTolerance, { mistakes });
+    if (!cell.pass && cell.message !== NOT_ANSWERED && !mistakes.some((m) => m.message === cell.message)) {
+      cell.message = `your step ${p}_old − ${p}_new = ${initial[p]} − ${given} is not ${learningRate}·dL/d${p} (within 1%)`;
     }
+    if (!cell.pass && wrongKeys.some((w) => w.message === cell.message)) messages.add(cell.message!);
+    cells.push({ ...cell, expected: bp.updated[p], actual: given ?? null });
   }
   return { cells, messages: [...messages] };
+}
+
+/** The gradients that share one delta: a unit's incoming weights (and nothing else). */
+const DELTA_PATHS: { unit: string; params: BackpropParamId[]; formula: string }[] = [
+  { unit: 'h1', params: ['w1', 'w3', 'w5'], formula: 'δ_h1 = h1(1 − h1)·(w7·δ_o1 + w8·δ_o2)' },
+  { unit: 'h2', params: ['w2', 'w4', 'w6'], formula: 'δ_h2 = h2(1 − h2)·(w9·δ_o1 + w10·δ_o2)' },
+  { unit: 'o1', params: ['w7', 'w9'], formula: 'δ_o1 = (o1 − t1)·o1(1 − o1)' },
+  { unit: 'o2', params: ['w8', 'w10'], formula: 'δ_o2 = (o2 − t2)·o2(1 − o2)' },
+];
+
+/**
+ * Names a whole path off by one common ratio (a wrong delta) or by a power of ten (a decimal slip) on the cells
+ * that no known mistake explained; returns the question-level messages.
+ */
+function namePathRatios(cells: Record<string, AnswerCell>, expected: Record<BackpropParamId, number>): string[] {
+  const found: string[] = [];
+  for (const path of DELTA_PATHS) {
+    const group = path.params.map((p) => cells[p]);
+    if (group.some((c) => c.pass || typeof c.actual !== 'number' || !c.message?.includes('is not the expected value'))) continue;
+    const ratios = path.params.map((p) => (cells[p].actual as number) / expected[p]);
+    if (!ratios.every((r) => Number.isFinite(r) && r !== 0 && Math.abs(r - ratios[0]) <= 1e-2 * Math.abs(ratios[0]))) continue;
+    const r = ratios[0];
+    const power = Math.round(Math.log10(Math.abs(r)));
+    const slip = power !== 0 && Math.abs(Math.abs(r) / 10 ** power - 1) <= 1e-2;
+    const names = path.params.map((p) => `dL/d${p}`).join(', ');
+    const message = slip
+      ? `${names} are ${r > 0 ? '' : '−'}${10 ** power} times the expected values: a decimal point slipped by ${Math.abs(power)} place${Math.abs(power) === 1 ? '' : 's'}`
+      : `${names} are all the expected values times ${Number(r.toPrecision(3))}: they share δ_${path.unit}, so δ_${path.unit} is off (${path.formula})`;
+    for (const c of group) c.message = message;
+    found.push(message);
+  }
+  return found;
 }
 
 const WITHOUT_BIASES = 'this is the count without the biases: add one bias per output channel / unit';

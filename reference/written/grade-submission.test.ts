@@ -30,27 +30,44 @@ describe('answers submissions through the engine', () => {
     expect(validateResult(result), JSON.stringify(validateResult.errors)).toBe(true);
     expect(result.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
     expect(result.fixtures).toMatchObject({ backend: 'none', files: {} });
-    expect(result.notices).toEqual(['graded with the canonical values (no student id): the numbers of the handout']);
+    expect(result.notices).toHaveLength(1);
+    expect(result.notices[0]).toMatch(/^These are the handout's values: no student id was given\. The instructor grades with your own values — see them with "dlgrade variant written --student-id YOUR_ID"/);
     const vgg = result.questions.find((q) => q.id === 'vgg11')!;
     expect(vgg.cases).toHaveLength(34);
     expect(vgg.cases[0]).toMatchObject({ id: 'layers.conv1.output_shape', status: 'pass', weight: 1 });
   });
 
-  it('grade uses the submission name as the student id, so canonical answers lose the variant questions', async () => {
+  it('grade never takes a folder name for a student id: without a roster or LMS id the correct example keeps full marks, and says why', async () => {
     const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
-    expect(result.questions.filter((q) => q.points < q.maxPoints && q.status !== 'pending').map((q) => q.id)).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
-    expect(result.notices).toEqual([]);
+    expect(result.score.points).toBe(24);
+    expect(result.notices).toEqual(['no known student id for "correct" (not on the roster, no LMS id) and none in the answers file: graded with the handout\'s values, not the student\'s own']);
+  });
+
+  it('grade uses the name when the roster or the LMS says it is a student id, so canonical answers lose the variant questions', async () => {
+    const lost = (r: { questions: { id: string; points: number; maxPoints: number; status: string }[] }) => r.questions.filter((q) => q.points < q.maxPoints && q.status !== 'pending').map((q) => q.id);
+    const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
+    ctx.answers = { rosterIds: new Set(['correct']) };
+    const onRoster = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
+    expect(lost(onRoster)).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
+    expect(onRoster.notices).toEqual([]);
+    const fromLms = await gradeSubmission({ ...ctx, answers: {} }, { student: 'correct', dir: example('correct'), knownId: true });
+    expect(lost(fromLms)).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
   });
 
   it('a student who used their own values gets full marks in grade, and a notice when the file names someone else', async () => {
     const ctx = await createContext('written', { mode: 'grade', keys: answerKeys });
+    ctx.answers = { rosterIds: new Set(['s-0042', 's-0043']) };
     const answers = answersFromKey(variantFor('s-0042'));
     const dir = await submission({ 'answers.yaml': stringify({ ...answers, student_id: 'S-0042' }) });
     const result = await gradeSubmission(ctx, { student: 's-0042', dir });
     expect(result.score.points).toBe(24);
     const other = await gradeSubmission(ctx, { student: 's-0043', dir });
     expect(other.notices[0]).toBe('the answers file says student_id "S-0042", but the values of "s-0043" were graded');
+    // Without a roster the file's id is used, and the notice says there was no known id.
+    const noRoster = await gradeSubmission({ ...ctx, answers: {} }, { student: 's-0043', dir });
+    expect(noRoster.score.points).toBe(24);
+    expect(noRoster.notices.at(-1)).toMatch(/^no known student id for "s-0043" .*graded with the answers file's student_id, the values of student "s-0042"/);
   });
 
   it('check takes the id from the file, or from --student-id', async () => {

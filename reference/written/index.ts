@@ -38,7 +38,7 @@ export const WRITTEN_DEFAULT_QUESTIONS: AnswersQuestionConfig[] = [
   { id: 'perceptron', points: 2 },
   { id: 'xor', points: 2 },
   { id: 'relu_net', points: 3 },
-  { id: 'backprop', points: 6, compare: { rtol: 1e-2 } },
+  { id: 'backprop', points: 6, compare: { mode: 'allclose', rtol: 1e-2, atol: 0 } },
   { id: 'vgg11', points: 4, compare: { rtol: 1e-3 } },
   { id: 'cnn_table', points: 4 },
   { id: 'xor_proof', points: 2 },

@@ -8,7 +8,7 @@ import { createReporters } from '../../graders/reporters/index.js';
 import { renderConsole } from '../../graders/reporters/console.js';
 import { diffResults } from '../../graders/reporters/check-diff.js';
 import { watchSubmission } from '../../graders/engine/watch.js';
-import { answerKeys, collect, pythonOption, reporterOption } from './common.js';
+import { answerKeys, collect, pythonOption, reporterOption, studentIdFromConfig, studentIdOption } from './common.js';
 import { assertSubmissionFolder } from '../../graders/engine/submission-folder.js';
 
 export function registerCheck(program: Command): void {
@@ -22,7 +22,7 @@ export function registerCheck(program: Command): void {
     .addOption(reporterOption())
     .option('-v, --verbose', 'show passing cases too')
     .option('-w, --watch', 'keep running: check again on every save of the submission, printing only what changed')
-    .option('--student-id <id>', 'answers assignments: grade with this student\'s variant values (default: the student_id in the answers file)')
+    .addOption(studentIdOption())
     .addOption(pythonOption())
     .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string; reporter?: string[]; watch?: boolean }) => {
       const names = [...(opts.reporter ?? []), ...(opts.json ? ['json'] : [])];
@@ -30,7 +30,9 @@ export function registerCheck(program: Command): void {
       const reporters = createReporters('check', { names, verbose: opts.verbose });
       // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
       const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1 });
-      await applyAnswersOptions(ctx, { studentId: opts.studentId });
+      // The same id the instructor grades under: from --student-id, DLGRADE_STUDENT_ID or the kit's config file.
+      const studentId = opts.studentId ?? (await studentIdFromConfig());
+      if (ctx.answersKey) await applyAnswersOptions(ctx, { studentId });
       // After the options are checked, so a wrong question id is reported as such.
       await assertSubmissionFolder(opts.submission, ctx.assignment.manifest).catch(async (error: unknown) => {
         await ctx.runner.close?.();
@@ -38,7 +40,7 @@ export function registerCheck(program: Command): void {
       });
 
       // --student-id names the result as the course's reports do, so a report's reproduce command gives the same header.
-      const submission = { student: opts.studentId ?? path.basename(path.resolve(opts.submission)), dir: opts.submission };
+      const submission = { student: studentId ?? path.basename(path.resolve(opts.submission)), dir: opts.submission };
       if (opts.watch) {
         const controller = new AbortController();
         const stop = () => controller.abort();

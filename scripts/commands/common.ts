@@ -1,12 +1,37 @@
 // Options and helpers shared by the commands.
 import { Option } from 'commander';
-import { DlgradeError } from '../../graders/errors.js';
+import { DlgradeError, describeValue } from '../../graders/errors.js';
 import { NO_KEYS, requireArrayKey, type KeyRegistry } from '../../graders/answer-key/registry.js';
-import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
 import type { ReporterMultiplexer, Reporter } from '../../graders/reporters/reporter.js';
 import { createReporters, REPORTER_NAMES } from '../../graders/reporters/index.js';
 import type { ResultT } from '../../graders/result/schema.js';
 import { points } from '../../graders/reporters/view-model.js';
+
+/** --student-id, also read from DLGRADE_STUDENT_ID. */
+export const studentIdOption = () =>
+  new Option('--student-id <id>', 'your student id: the result is yours, and variant assignments use your own values (the ones the instructor grades with)').env('DLGRADE_STUDENT_ID');
+
+/** The kit's config file, in the folder dlgrade is run from: { "student_id": "..." }. */
+export const STUDENT_CONFIG_FILE = 'dlgrade.config.json';
+
+/** The student id of the config file in `dir`, if there is one; a file that is not what it should be is a usage error. */
+export async function studentIdFromConfig(dir = process.cwd()): Promise<string | undefined> {
+  const file = path.join(dir, STUDENT_CONFIG_FILE);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (cause) {
+    throw new DlgradeError('USAGE', `not valid JSON (${(cause as Error).message}); expected {"student_id": "YOUR_ID"}`, { file, cause });
+  }
+  const id = (config as { student_id?: unknown } | null)?.student_id;
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string' || id.trim() === '') throw new DlgradeError('USAGE', `student_id must be a non-empty string, got ${describeValue(id)}`, { file });
+  return id.trim();
+}
 
 /** Collects a repeatable option into a list. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -7,7 +7,7 @@ import { gradeBatch } from '../../graders/engine/batch.js';
 import { fixturesFingerprint } from '../../graders/engine/cache.js';
 import { parseShard, writeShardFile } from '../../graders/engine/shard.js';
 import { ENGINE_VERSION } from '../../graders/version.js';
-import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
+import { applyAnswersOptions, NO_KNOWN_ID, withRosterIds } from '../../graders/answers/grade-submission.js';
 import { attachStaffScores, unmatchedStaffScoreWarnings } from '../../graders/manual/manual-questions.js';
 import { answerKeys, batchReporters, collect, describeSkipped, parsePositiveInt, plural, pythonOption, reporterOption, scoreLines } from './common.js';
 import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
@@ -38,13 +38,15 @@ export function registerGrade(program: Command): void {
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; staffScores?: string; variantId?: string; reporter?: string[] },
+        opts: { out: string; roster?: string; rosterKey?: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; staffScores?: string; variantId?: string; reporter?: string[] },
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
         const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
         await applyAnswersOptions(ctx, { variantId: opts.variantId });
         if (opts.staffScores !== undefined) await attachStaffScores(ctx, opts.staffScores);
+        // A roster says which submission names are student ids, so variants follow the roster, not the folder names.
+        if (ctx.answersKey && opts.roster) await withRosterIds(ctx, opts.roster, opts.rosterKey);
         const outDir = path.resolve(opts.out);
         const reporters = batchReporters(outDir, await gradebookFromOptions(outDir, ctx.assignment.manifest.title, opts as { roster?: string; rosterKey?: string; gradebookColumn?: string }), opts.reporter);
         const controller = new AbortController();
@@ -86,6 +88,12 @@ export function registerGrade(program: Command): void {
         }
         for (const line of scoreLines(outcome.results)) console.log(line);
         for (const warning of unmatchedStaffScoreWarnings(ctx, outcome.students)) console.warn(`warning: ${warning}`);
+        const unknown = outcome.results.filter((r) => r.notices.some((n) => n.startsWith(NO_KNOWN_ID)));
+        if (unknown.length) {
+          console.warn(
+            `warning: ${plural(unknown.length, 'submission')} of ${manifestOf(ctx)} ${unknown.length === 1 ? 'has' : 'have'} no known student id (${unknown.slice(0, 5).map((r) => r.student).join(', ')}${unknown.length > 5 ? ', …' : ''}): graded with the answers file's student_id or the handout's values. Pass --roster (the class list) so each is graded with its student's own values.`,
+          );
+        }
         const seconds = (outcome.durationMs / 1000).toFixed(1);
         console.log(
           `\n${plural(outcome.results.length, 'submission')} in ${seconds} s (${outcome.graded} graded, ${outcome.reused} unchanged since the last run)${outcome.interrupted ? ' — interrupted, run again to finish' : ''}`,
@@ -98,3 +106,5 @@ export function registerGrade(program: Command): void {
       },
     );
 }
+
+const manifestOf = (ctx: { assignment: { manifest: { id: string } } }) => ctx.assignment.manifest.id;

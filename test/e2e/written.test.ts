@@ -114,9 +114,11 @@ describe('per-student variants through the CLI', () => {
     expect(canonical.stdout).toContain('relu_net        points x = 2, -1, 1');
   });
 
-  it('grade keys variants on the submission name: only the student whose values were used gets full marks', async () => {
+  it('grade keys variants on the roster id: only the student whose values were used gets full marks', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-written-out-'));
-    const run = await dlgrade(['grade', 'written', submissions, '--out', out, '--no-progress']);
+    const roster = path.join(out, '..', `${path.basename(out)}-roster.csv`);
+    await writeFile(roster, 'Student,ID,SIS User ID,SIS Login ID,Section\nAda,1,,s-101,A\nBo,2,,s-102,A\nCy,3,,s-103,A\n');
+    const run = await dlgrade(['grade', 'written', submissions, '--out', out, '--no-progress', '--roster', roster]);
     expect(run.exitCode).toBe(0);
     const results = await readResults(out);
     expect(results.get('s-101')!.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
@@ -137,6 +139,21 @@ describe('per-student variants through the CLI', () => {
   });
 });
 
+describe('grade written examples as the README and make demo run it (no options)', () => {
+  it('gives each example the verdict its expected.json names: the correct answers get full marks, not 18/28', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-written-demo-'));
+    const run = await dlgrade(['grade', 'written', EXAMPLES, '--out', out, '--no-progress']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^correct +24\/28/m);
+    expect(run.stderr).toMatch(/no known student id .*Pass --roster/);
+    for (const [student, result] of await readResults(out)) {
+      const expected = JSON.parse(await readFile(path.join(EXAMPLES, student, 'expected.json'), 'utf8')) as Expected;
+      const lost = result.questions.filter((q) => q.status !== 'pending' && q.points < q.maxPoints).map((q) => q.id);
+      expect(lost, student).toEqual(expected.lose);
+    }
+  });
+});
+
 describe('dlgrade check written', () => {
   it('shows the correct example at full marks with the proofs pending', async () => {
     const run = await dlgrade(['check', 'written', '--submission', path.join(EXAMPLES, 'correct')]);
@@ -149,7 +166,7 @@ describe('dlgrade check written', () => {
   it('tells the student what to fix, cell by cell', async () => {
     const run = await dlgrade(['check', 'written', '--submission', path.join(EXAMPLES, 'and-fails-one-row')]);
     expect(run.stdout).toMatch(/perceptron\s+PARTIAL\s+1\/2/);
-    expect(run.stdout).toContain('✗ and: answer: at x = (1, 1) w·x + b = -0.5 so f = 0, but AND = 1');
+    expect(run.stdout).toContain('✗ and: at x = (1, 1) w·x + b = -0.5 so f = 0, but AND = 1');
   });
 
   it('grades a file that is not YAML as zero with the line, without crashing', async () => {
