@@ -14,6 +14,7 @@ import { registerMerge } from './commands/merge.js';
 import { registerVariant } from './commands/variant.js';
 import { registerNew } from './commands/new.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerReview } from './commands/review.js';
 
 const program = new Command('dlgrade')
   .description('Autograder for deep-learning courses: PyTorch submissions checked against TensorFlow.js references')
@@ -32,6 +33,7 @@ registerMerge(program);
 registerVariant(program);
 registerNew(program);
 registerDoctor(program);
+registerReview(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DlgradeError) {

@@ -3,6 +3,7 @@
 import type { CaseResultT, OutputCheckT, QuestionResultT, ResultT } from '../result/schema.js';
 import { formatNumber } from '../compare/describe.js';
 import { viewSubmission, type SubmissionView } from './submission-view.js';
+import { viewManual, type ManualView } from './manual-view.js';
 
 /**
  * Who a report is for. `student`: public cases in full, hidden cases as "hidden case 2 of 3" with a diagnosis that
@@ -45,6 +46,8 @@ export interface QuestionView {
   failureGroups: { ids: string[]; hidden: boolean; first: CaseView }[];
   hint?: string;
   comment?: string;
+  /** Manual questions: rubric and handed-in material (manual-view.ts). */
+  manual?: ManualView;
 }
 
 export interface ResultView {
@@ -134,6 +137,7 @@ export function viewQuestion(q: QuestionResultT, audience: Audience = 'student')
     failureGroups: groupFailures(cases),
     hint: q.status === 'passed' ? undefined : q.hint,
     comment: q.comment,
+    manual: viewManual(q),
   };
 }
 
