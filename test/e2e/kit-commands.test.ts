@@ -39,7 +39,7 @@ describe('the kit as a student follows it', () => {
     for (const args of commands) {
       const run = await execa('npx', ['--no-install', 'dlgrade', ...args], { cwd: kit, reject: false, env: { NO_COLOR: '1' } });
       expect(run.exitCode, `npx dlgrade ${args.join(' ')}: ${run.stderr}`).toBe(0);
-      expect(run.stdout).toMatch(/Total: 0\/11/);
+      expect(run.stdout).toMatch(/Total: 0\/13/);
     }
   });
 });
