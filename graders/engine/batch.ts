@@ -1,14 +1,15 @@
 // Grades many submissions: a bounded pool, a progress bar, atomic per-student results, a re-grade cache, shards.
 import { buildResult } from '../result/build.js';
-import { readFile, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import cliProgress from 'cli-progress';
 import type { ResultT } from '../result/schema.js';
 import { ENGINE_VERSION } from '../version.js';
-import { gradeSubmission, hashSubmission, selectedCases, selectedQuestions, type GradingContext } from './grade-submission.js';
-import { findSubmissions, unpackZip, type FoundSubmission } from './submissions.js';
+import { selectedCases, selectedQuestions, type GradingContext } from './grade-submission.js';
+import { discoverSubmissions, type IntakeSubmission, type SkippedEntry, type Discovery } from '../intake/layouts.js';
+import { SAFE_ID, safeId } from '../intake/naming.js';
+import { stageSubmission, type StagedSubmission } from '../intake/stage.js';
+import { gradeStaged, recordIntake, type LateOptions } from '../intake/grade-intake.js';
 import { ReporterMultiplexer } from '../reporters/reporter.js';
 import { scoreQuestion } from '../score/score.js';
 import { ResultCache, cacheKey, fixturesFingerprint } from './cache.js';
@@ -27,9 +28,15 @@ export interface BatchOptions {
   /** Grade only this shard of the sorted submissions (see shard.ts). */
   shard?: Shard;
   /** Only these submissions; all when undefined. */
-  filter?: (s: FoundSubmission) => boolean;
+  filter?: (s: IntakeSubmission) => boolean;
   /** Stops scheduling new submissions when aborted (SIGINT); running ones finish and are kept. */
   signal?: AbortSignal;
+  /** The interpreter that reads notebooks (the runner's). */
+  python: string;
+  /** The manifest's late policy and per-student extensions. */
+  late?: LateOptions;
+  /** Renames students after discovery (a Canvas user id to the roster's SIS login). */
+  renameStudent?: (s: IntakeSubmission) => string | undefined;
 }
 
 export interface BatchOutcome {
@@ -40,6 +47,10 @@ export interface BatchOutcome {
   reused: number;
   interrupted: boolean;
   durationMs: number;
+  /** The layout recognised (canvas, moodle, folder, …). */
+  format: Discovery['format'];
+  /** Entries of the submissions folder that were not graded, and why. */
+  skipped: SkippedEntry[];
 }
 
 /** The default cache folder of an output folder. */
@@ -50,7 +61,23 @@ export function defaultCacheDir(outDir: string): string {
 /** Grades every submission under `root` (or one shard of them) and feeds each result to the reporters. */
 export async function gradeBatch(ctx: GradingContext, root: string, reporters: ReporterMultiplexer, options: BatchOptions): Promise<BatchOutcome> {
   const started = Date.now();
-  const found = (await findSubmissions(root)).filter(options.filter ?? (() => true));
+  const discovery = await discoverSubmissions(root, { assignmentId: ctx.assignment.manifest.id });
+  try {
+    return await gradeDiscovered(ctx, discovery, reporters, options, started);
+  } finally {
+    await discovery.cleanup();
+  }
+}
+
+async function gradeDiscovered(ctx: GradingContext, discovery: Discovery, reporters: ReporterMultiplexer, options: BatchOptions, started: number): Promise<BatchOutcome> {
+  for (const s of discovery.submissions) {
+    const renamed = options.renameStudent?.(s);
+    if (renamed && renamed !== s.student) {
+      s.notes.push(`${s.format} id ${s.student} is ${renamed} on the roster`);
+      s.student = SAFE_ID.test(renamed) ? renamed : safeId(renamed);
+    }
+  }
+  const found = discovery.submissions.filter(options.filter ?? (() => true));
   const all = options.shard ? selectShard(found, options.shard, (s) => s.student) : found;
   await reporters.onBegin({ assignment: ctx.assignment, outDir: options.outDir, total: all.length });
   const cache = new ResultCache(options.cacheDir ?? defaultCacheDir(options.outDir));
@@ -79,24 +106,32 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
     all.map((s) =>
       limit(async () => {
         if (options.signal?.aborted) return;
-        const sha256 = await inPhase('hash the submission', async () =>
-          s.kind === 'zip' ? `zip:${createHash('sha256').update(await readFile(s.path)).digest('hex')}` : hashSubmission(s.path),
-        );
-        const key = cacheKey({ ...keyBase, student: s.student, submissionSha256: sha256 });
-        const cached = options.force ? undefined : await inPhase('cache lookup', () => cache.get(key, s.student));
         let result: ResultT;
-        if (cached) {
-          // Same inputs, same result; only where the submission now lives may differ.
-          result = { ...cached, submission: { ...cached.submission, path: s.path } };
-          reused++;
-        } else {
-          gradingStarted ??= Date.now();
-          const outcome = await gradeOne(ctx, s, sha256);
-          result = outcome.result;
-          if (outcome.cacheable) await inPhase('cache write', () => cache.put(key, result).catch(() => undefined));
-          countProfile('graded');
+        let staged: StagedSubmission | undefined;
+        // Everything read from the submission, its size and its hash included, is inside this boundary.
+        try {
+          staged = await inPhase('stage and hash the submission', () => stageSubmission(s, ctx.assignment.manifest.files));
+          const key = cacheKey({ ...keyBase, student: s.student, submissionSha256: staged.sha256 });
+          const cached = options.force ? undefined : await inPhase('cache lookup', () => cache.get(key, s.student));
+          if (cached) {
+            // Same inputs, same result; only where the submission now lives may differ.
+            result = { ...cached, submission: { ...cached.submission, path: s.path } };
+            reused++;
+          } else {
+            gradingStarted ??= Date.now();
+            const outcome = await gradeOne(ctx, s, staged, options.python);
+            result = outcome.result;
+            if (outcome.cacheable) await inPhase('cache write', () => cache.put(key, result).catch(() => undefined));
+            countProfile('graded');
+            graded++;
+          }
+        } catch (error) {
+          result = failedResult(ctx, s.student, s.path, staged?.sha256 ?? 'unread', describeIntakeError(error));
           graded++;
+        } finally {
+          await staged?.cleanup();
         }
+        result = recordIntake(result, s, staged, options.late ?? {});
         // Cached results are written out too, so a fresh output folder gets every report.
         await reporters.onResult(result);
         results.push(keptForClass(result));
@@ -117,6 +152,8 @@ export async function gradeBatch(ctx: GradingContext, root: string, reporters: R
     reused,
     interrupted: options.signal?.aborted ?? false,
     durationMs: Date.now() - started,
+    format: discovery.format,
+    skipped: discovery.skipped,
   };
 }
 
@@ -132,20 +169,24 @@ function keptForClass(result: ResultT): ResultT {
 }
 const sharedFixtureBlocks = new Map<string, ResultT['fixtures']>();
 
+/** A person's message for what stopped a submission from being read: no host paths, no stack. */
+function describeIntakeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.name === 'DlgradeError') return e.message;
+  const message = String(e?.message ?? error).replace(/'?\/[^\s']*dlgrade-sub-[^\s']*'?/g, 'a file of the submission');
+  return e?.code ? `the submission could not be read (${e.code}: ${message})` : `the submission could not be read: ${message}`;
+}
+
 /** Grades one submission; anything that goes wrong becomes that student's result, never the batch's failure. */
-async function gradeOne(ctx: GradingContext, s: FoundSubmission, sha256: string): Promise<{ result: ResultT; cacheable: boolean }> {
-  let dir = s.path;
+async function gradeOne(ctx: GradingContext, s: IntakeSubmission, staged: StagedSubmission, python: string): Promise<{ result: ResultT; cacheable: boolean }> {
   try {
-    if (s.kind === 'zip') dir = await unpackZip(s.path);
-    const result = await gradeSubmission(ctx, { student: s.student, dir, origin: s.path, sha256, ...(s.idFromLms ? { knownId: true } : {}) });
+    const result = await gradeStaged(ctx, s, staged, python);
     // A crash may be the machine's fault (no interpreter, out of memory, a killed worker), and so may a case stopped
     // by the wall clock with CPU time to spare (invariant 9): grade it again next time.
     const machineMayBeAtFault = result.questions.some((q) => q.cases.some((c) => c.status === 'crash' || c.error?.type === WALL_CLOCK_TIMEOUT));
     return { result, cacheable: !machineMayBeAtFault };
   } catch (error) {
-    return { result: failedResult(ctx, s.student, s.path, sha256, (error as Error).message), cacheable: false };
-  } finally {
-    if (s.kind === 'zip' && dir !== s.path) await rm(dir, { recursive: true, force: true });
+    return { result: failedResult(ctx, s.student, s.path, staged.sha256, describeIntakeError(error)), cacheable: false };
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findSubmissions } from './submissions.js';
+import { findGradescopeSubmissions as findSubmissions } from './gradescope-export.js';
 import { studentId } from './gradescope-export.js';
 
 async function exportFolder(metadata: string, folders: string[]): Promise<string> {
@@ -40,6 +40,9 @@ submission_102:
       ['1906', 'submission_102'],
       ['alan@example.edu', 'submission_102'],
     ]);
+    // The submission time Gradescope records, and the submitter's name.
+    expect(found[0].createdAt).toBe('2024-03-01T18:00:00.000Z');
+    expect(found[0].original).toBe('Ada Lovelace');
   });
 
   it('names the folder when the metadata names it but it is missing', async () => {

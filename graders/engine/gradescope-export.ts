@@ -45,13 +45,15 @@ export async function findGradescopeSubmissions(root: string): Promise<FoundSubm
       throw new DlgradeError('SUBMISSION_INVALID', `${folder}: the metadata names it but there is no such folder in the export`, { file });
     }
     const submitters = readSubmitters(entry, folder, file);
+    const created = entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[':created_at'] : undefined;
+    const createdAt = created instanceof Date ? created.toISOString() : typeof created === 'string' && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : undefined;
     for (const submitter of submitters.length ? submitters : [{}]) {
       const student = studentId(submitter, folder);
       if (seen.has(student)) {
         throw new DlgradeError('SUBMISSION_INVALID', `the student "${student}" appears in two submissions: ${seen.get(student)} and ${folder}`, { file });
       }
       seen.set(student, folder);
-      found.push({ student, path: dir, kind: 'dir', idFromLms: student !== folder });
+      found.push({ student, path: dir, kind: 'dir', idFromLms: student !== folder, original: submitter.name ?? folder, ...(createdAt ? { createdAt } : {}) });
     }
   }
   return found.sort((a, b) => (a.student < b.student ? -1 : 1));

@@ -253,6 +253,27 @@ export const Model = Type.Object(
   { additionalProperties: false },
 );
 
+export const LatePolicy = Type.Object(
+  {
+    deadline: Type.String({ description: 'the deadline, ISO 8601 with a time zone, e.g. 2026-03-01T23:59:00-05:00', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:\\d\\d)$' }),
+    penalty_percent_per_day: Type.Optional(Type.Number({ minimum: 0, description: 'percent of the total taken off per started day late' })),
+    penalty_percent_per_hour: Type.Optional(Type.Number({ minimum: 0, description: 'percent of the total taken off per started hour late (instead of per day)' })),
+    max_penalty_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'the most taken off, percent (default 100)' })),
+    grace_minutes: Type.Optional(Type.Number({ minimum: 0, description: 'minutes after the deadline that still count as on time' })),
+  },
+  { additionalProperties: false, description: 'late submissions: the penalty applied to the total (dlgrade grade --extensions moves deadlines per student)' },
+);
+
+export const NotebookOptions = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('definitions'), Type.Literal('run-all')], {
+      description: 'definitions (default): grade the imports, functions, classes and constants of a handed-in notebook; run-all: run every code cell in order, for notebooks whose cells build state',
+    }),
+    timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'run-all: CPU seconds the whole notebook may take, added to the limit of the case that first imports it (default 60)' })),
+  },
+  { additionalProperties: false },
+);
+
 export const Manifest = Type.Object(
   {
     schema: Type.Literal(1, { description: 'manifest format version' }),
@@ -277,6 +298,8 @@ export const Manifest = Type.Object(
     ),
     model: Type.Optional(Model),
     questions: Type.Array(Question, { minItems: 1 }),
+    late: Type.Optional(LatePolicy),
+    notebook: Type.Optional(NotebookOptions),
   },
   { additionalProperties: false, $id: 'https://dlgrade.dev/schema/manifest.json', title: 'dlgrade assignment manifest' },
 );
@@ -289,6 +312,8 @@ export type SubmitT = Static<typeof Submit>;
 export type CaseT = Static<typeof Case>;
 export type StepT = Static<typeof Step>;
 export type ToleranceT = Static<typeof Tolerance>;
+export type LatePolicyT = Static<typeof LatePolicy>;
+export type NotebookOptionsT = Static<typeof NotebookOptions>;
 export type CompareModeT = Static<typeof CompareMode>;
 export type PatternKindT = Static<typeof PatternKind>;
 export type LinearSystemT = Static<typeof LinearSystem>;

@@ -35,7 +35,10 @@ export function annotations(result: ResultT, options: Pick<GithubOptions, 'submi
       const view = viewCase(c);
       const line = c.error?.student_line;
       const props: Record<string, string> = {};
-      if (line?.file && line.line > 0) {
+      if (line?.file && line.cell !== undefined) {
+        // A notebook cell's line is not a line of the .ipynb file: the annotation names the file, the message the cell.
+        props.file = repoPath(line.file);
+      } else if (line?.file && line.line > 0) {
         props.file = repoPath(line.file);
         props.line = String(line.line);
       } else if (defaultFile) props.file = repoPath(defaultFile);

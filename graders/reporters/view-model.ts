@@ -150,7 +150,9 @@ export function viewCase(c: CaseResultT): CaseView {
     const verb = c.status === 'timeout' ? 'timed out' : c.status === 'crash' ? 'crashed' : plain ? 'error' : 'raised';
     lines.push(`${verb}: ${plain ? '' : c.error.type + ': '}${c.error.message}`);
     if (c.error.student_line) {
-      location = `${c.error.student_line.file}:${c.error.student_line.line}`;
+      const at = c.error.student_line;
+      // A notebook's line is counted within its cell.
+      location = at.cell !== undefined ? `${at.file} cell ${at.cell}, line ${at.line}` : `${at.file}:${at.line}`;
       code = c.error.student_line.code;
     }
   }

@@ -9,7 +9,58 @@ function oneOf<const T extends string[]>(...values: T): TUnion<{ [K in keyof T]:
 /** Bumped when a field changes meaning or disappears; `merge` refuses files of a newer version. */
 export const RESULT_SCHEMA_VERSION = 1;
 
-const Location = Type.Object({ file: Type.String(), line: Type.Number(), name: Type.Optional(Type.String()), code: Type.Optional(Type.String()) });
+const Location = Type.Object({
+  file: Type.String(),
+  line: Type.Number(),
+  name: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  /** For a handed-in notebook: the cell (1-based, as Jupyter shows them); `line` is then the line in that cell. */
+  cell: Type.Optional(Type.Number()),
+});
+
+/** How a submission was taken in: what it arrived as, what was graded, and when it was handed in. */
+export const SubmissionBlock = Type.Object({
+  path: Type.String(),
+  sha256: Type.String(),
+  /** The name it arrived under (a folder name, an LMS's name for the student), when the id differs or says more. */
+  original: Type.Optional(Type.String()),
+  /** folder, zip, notebook, file, canvas, moodle, github-classroom, gradescope. */
+  format: Type.Optional(Type.String()),
+  /** The files graded, relative to the graded folder. */
+  files: Type.Optional(Type.Array(Type.String())),
+  /** Files taken under another name (an LMS's "-1", a person's " (1)"). */
+  renames: Type.Optional(Type.Array(Type.Object({ from: Type.String(), to: Type.String() }))),
+  notebook: Type.Optional(
+    Type.Object({
+      file: Type.String(),
+      module: Type.String(),
+      mode: Type.String(),
+      codeCells: Type.Number(),
+      cellsKept: Type.Number(),
+      cellsDropped: Type.Number(),
+      /** The first few statements left out, one line each ("cell 4, line 1: train(model) — top-level work"). */
+      dropped: Type.Array(Type.String()),
+      droppedCount: Type.Number(),
+      skippedCells: Type.Array(Type.Object({ cell: Type.Number(), reason: Type.String() })),
+    }),
+  ),
+  /** What intake noticed (a file left out, a sub-folder graded). */
+  notes: Type.Optional(Type.Array(Type.String())),
+  submittedAt: Type.Optional(Type.String()),
+  /** Where submittedAt comes from (the LMS, git, the files' modification time). */
+  submittedAtSource: Type.Optional(Type.String()),
+  late: Type.Optional(Type.Boolean()),
+  git: Type.Optional(Type.Object({ commit: Type.String(), committedAt: Type.String() })),
+  penalty: Type.Optional(
+    Type.Object({
+      percent: Type.Number(),
+      before: Type.Number(),
+      after: Type.Number(),
+      deadline: Type.Optional(Type.String()),
+      reason: Type.String(),
+    }),
+  ),
+});
 
 const Pattern = Type.Union([
   Type.Object({ kind: Type.Literal('scaled'), factor: Type.Number() }),
@@ -123,7 +174,7 @@ export const Result = Type.Object(
     student: Type.String(),
     mode: Type.Union([Type.Literal('check'), Type.Literal('ci'), Type.Literal('grade')]),
     assignment: Type.Object({ id: Type.String(), title: Type.String(), version: Type.String(), manifestSha256: Type.String() }),
-    submission: Type.Object({ path: Type.String(), sha256: Type.String() }),
+    submission: SubmissionBlock,
     engine: Type.Object({
       dlgrade: Type.String(),
       node: Type.String(),
@@ -150,6 +201,7 @@ export type ResultT = Static<typeof Result>;
 export type QuestionResultT = Static<typeof QuestionResult>;
 export type CaseResultT = Static<typeof CaseResult>;
 export type OutputCheckT = Static<typeof OutputCheck>;
+export type SubmissionBlockT = Static<typeof SubmissionBlock>;
 export type DiagnosticsT = Static<typeof Diagnostics>;
 export type MaterialT = Static<typeof Material>;
 export type RubricMarkT = Static<typeof RubricMark>;

@@ -2,7 +2,12 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { createContext } from '../../graders/engine/context.js';
+import { stat } from 'node:fs/promises';
 import { gradeSubmission } from '../../graders/engine/grade-submission.js';
+import type { ResultT } from '../../graders/result/schema.js';
+import { gradeStaged, recordIntake, submissionFromPath } from '../../graders/intake/grade-intake.js';
+import { stageSubmission } from '../../graders/intake/stage.js';
+import { defaultPython } from '../../graders/runners/python-runner.js';
 import { applyAnswersOptions } from '../../graders/answers/grade-submission.js';
 import { createReporters } from '../../graders/reporters/index.js';
 import { renderConsole } from '../../graders/reporters/console.js';
@@ -16,7 +21,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description("run the public tests on one submission (a student's own check)")
     .argument('<assignment>', 'assignment id, e.g. style-transfer')
-    .option('-s, --submission <dir>', 'submission folder', '.')
+    .option('-s, --submission <path>', 'submission: a folder, a .zip, a notebook (.ipynb) or a .py file', '.')
     .option('-q, --question <id>', 'only this question (repeatable)', collect)
     .option('--json', 'print the result as JSON instead of a table (the json reporter)')
     .addOption(reporterOption())
@@ -33,15 +38,20 @@ export function registerCheck(program: Command): void {
       // The same id the instructor grades under: from --student-id, DLGRADE_STUDENT_ID or the kit's config file.
       const studentId = opts.studentId ?? (await studentIdFromConfig());
       if (ctx.answersKey) await applyAnswersOptions(ctx, { studentId });
-      // After the options are checked, so a wrong question id is reported as such.
-      await assertSubmissionFolder(opts.submission, ctx.assignment.manifest).catch(async (error: unknown) => {
-        await ctx.runner.close?.();
-        throw error;
-      });
-
+      const info = await stat(opts.submission).catch(() => undefined);
+      const kind = info?.isFile() ? (opts.submission.toLowerCase().endsWith('.zip') ? 'zip' : 'file') : 'dir';
+      const { manifest } = ctx.assignment;
+      if (kind === 'dir') {
+        // After the options are checked, so a wrong question id is reported as such.
+        await assertSubmissionFolder(opts.submission, manifest).catch(async (error: unknown) => {
+          await ctx.runner.close?.();
+          throw error;
+        });
+      }
       // --student-id names the result as the course's reports do, so a report's reproduce command gives the same header.
-      const submission = { student: studentId ?? path.basename(path.resolve(opts.submission)), dir: opts.submission };
-      if (opts.watch) {
+      const student = studentId ?? path.basename(path.resolve(opts.submission));
+      if (opts.watch && kind === 'dir') {
+        const submission = { student, dir: opts.submission };
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop);
@@ -64,8 +74,26 @@ export function registerCheck(program: Command): void {
         ).finally(() => ctx.runner.close?.());
         return;
       }
-      const result = await gradeSubmission(ctx, submission).finally(() => ctx.runner.close?.());
+      const inPlace = kind === 'dir' && (await Promise.all(manifest.files.map((f) => stat(path.join(opts.submission, f)).then((i) => i.isFile(), () => false)))).every(Boolean);
+      let result: ResultT;
+      if (inPlace) {
+        // The usual case, a student's own folder with the files in place: graded where it is, whatever else it holds.
+        result = await gradeSubmission(ctx, { student, dir: opts.submission }).finally(() => ctx.runner.close?.());
+      } else {
+        // A notebook, a zip, a .py file, or a folder whose module is a notebook or under a sub-folder.
+        const submission = submissionFromPath(opts.submission, kind);
+        if (kind === 'dir') submission.student = submission.original = student;
+        else if (studentId) submission.student = studentId;
+        const staged = await stageSubmission(submission, manifest.files).catch(async (error) => {
+          await ctx.runner.close?.();
+          throw error;
+        });
+        result = await gradeStaged(ctx, submission, staged, defaultPython(opts.python))
+          .then((r) => recordIntake(r, submission, staged, {}))
+          .finally(() => Promise.all([ctx.runner.close?.(), staged.cleanup()]));
+      }
       await reporters.onResult(result);
       await reporters.onEnd([result]);
     });
 }
+

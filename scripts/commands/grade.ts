@@ -10,14 +10,18 @@ import { ENGINE_VERSION } from '../../graders/version.js';
 import { applyAnswersOptions, NO_KNOWN_ID, withRosterIds } from '../../graders/answers/grade-submission.js';
 import { attachStaffScores, unmatchedStaffScoreWarnings } from '../../graders/manual/manual-questions.js';
 import { answerKeys, batchReporters, collect, describeSkipped, parsePositiveInt, plural, pythonOption, reporterOption, scoreLines } from './common.js';
-import { gradebookFromOptions } from '../../graders/reporters/gradebook.js';
+import { gradebookFromOptions, readRoster } from '../../graders/reporters/gradebook.js';
+import { defaultPython } from '../../graders/runners/python-runner.js';
+import { readExtensions } from '../../graders/intake/deadlines.js';
+import { canvasRosterIds } from '../../graders/intake/roster-ids.js';
+import { DlgradeError } from '../../graders/errors.js';
 
 export function registerGrade(program: Command): void {
   program
     .command('grade')
-    .description('grade every submission in a folder (one sub-folder or .zip per student) on public and hidden tests')
+    .description('grade every submission in a folder or zip (a folder, .zip or notebook per student, or a Canvas, Moodle, GitHub Classroom or Gradescope download) on public and hidden tests')
     .argument('<assignment>', 'assignment id')
-    .argument('<submissions>', 'folder of submissions')
+    .argument('<submissions>', 'folder (or .zip) of submissions')
     .option('-o, --out <dir>', 'output folder', 'dlgrade-out')
     .option('-j, --jobs <n>', 'submissions graded at once', String(os.availableParallelism()))
     .option('-q, --question <id>', 'only this question (repeatable)', collect)
@@ -30,6 +34,7 @@ export function registerGrade(program: Command): void {
     .option('--roster-key <column>', 'roster column(s) holding the student ids, comma-separated (default: SIS Login ID, SIS User ID, ID, Email)')
     .option('--gradebook-column <name>', 'the assignment column in the gradebook (default: the assignment title)')
     .option('--no-sandbox', 'run student code without the bubblewrap sandbox (only for code you trust)')
+    .option('--extensions <csv>', 'per-student deadlines for the manifest\'s late policy: a CSV with the columns student and deadline (ISO 8601)')
     .option('--staff-scores <file>', 'a CSV student_id,question,item,points,comment of staff scores for the manual questions (item optional)')
     .option('--variant-id <source>', 'answers assignments: whose variant values to grade with — submission (its name, default), file (its student_id) or canonical')
     .addOption(reporterOption())
@@ -38,9 +43,10 @@ export function registerGrade(program: Command): void {
       async (
         assignmentId: string,
         submissions: string,
-        opts: { out: string; roster?: string; rosterKey?: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; staffScores?: string; variantId?: string; reporter?: string[] },
+        opts: { out: string; roster?: string; rosterKey?: string; jobs: string; question?: string[]; force?: boolean; cacheDir?: string; shard?: string; progress: boolean; warm: boolean; sandbox: boolean; python?: string; extensions?: string; staffScores?: string; variantId?: string; reporter?: string[] },
       ) => {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+        const extensions = opts.extensions ? await readExtensions(path.resolve(opts.extensions)) : undefined;
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
         const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
         await applyAnswersOptions(ctx, { variantId: opts.variantId });
@@ -56,8 +62,13 @@ export function registerGrade(program: Command): void {
           controller.abort();
         };
         process.on('SIGINT', onSigint);
+        if (extensions && !ctx.assignment.manifest.late) throw new DlgradeError('USAGE', `--extensions needs a late policy in the manifest (late: { deadline, penalty_percent_per_day, … }); ${ctx.assignment.manifest.id} has none`);
+        const rosterIds = opts.roster ? canvasRosterIds(await readRoster(path.resolve(opts.roster)), opts.rosterKey) : undefined;
         const outcome = await gradeBatch(ctx, submissions, reporters, {
           outDir,
+          python: defaultPython(opts.python),
+          late: { policy: ctx.assignment.manifest.late, extensions },
+          renameStudent: rosterIds ? (s) => (s.format === 'canvas' ? rosterIds.get(s.student) : undefined) : undefined,
           jobs,
           force: opts.force,
           cacheDir: opts.cacheDir === undefined ? undefined : path.resolve(opts.cacheDir),
@@ -82,10 +93,16 @@ export function registerGrade(program: Command): void {
           : undefined;
         if (outcome.students.length === 0 && !shard) {
           // Nothing to grade is a mistake in the command, not an empty class: say what was there and why it was passed over.
-          process.stderr.write(`dlgrade: found no submission in ${submissions}${await describeSkipped(submissions)}\n`);
+          const skipped = outcome.skipped.slice(0, 20).map((s) => `  ${s.entry}: ${s.reason}`);
+          const more = outcome.skipped.length > skipped.length ? `\n  … and ${outcome.skipped.length - skipped.length} more` : '';
+          const detail = skipped.length
+            ? `; expected a folder, .zip or notebook per student, or a Canvas, Moodle, GitHub Classroom or Gradescope download. Skipped:\n${skipped.join('\n')}${more}`
+            : await describeSkipped(submissions);
+          process.stderr.write(`dlgrade: found no submission in ${submissions}${detail}\n`);
           process.exitCode = 2;
           return;
         }
+        for (const skip of outcome.skipped) console.log(`skipped ${skip.entry}: ${skip.reason}`);
         for (const line of scoreLines(outcome.results)) console.log(line);
         for (const warning of unmatchedStaffScoreWarnings(ctx, outcome.students)) console.warn(`warning: ${warning}`);
         const unknown = outcome.results.filter((r) => r.notices.some((n) => n.startsWith(NO_KNOWN_ID)));
@@ -96,7 +113,7 @@ export function registerGrade(program: Command): void {
         }
         const seconds = (outcome.durationMs / 1000).toFixed(1);
         console.log(
-          `\n${plural(outcome.results.length, 'submission')} in ${seconds} s (${outcome.graded} graded, ${outcome.reused} unchanged since the last run)${outcome.interrupted ? ' — interrupted, run again to finish' : ''}`,
+          `\n${plural(outcome.results.length, 'submission')} (${outcome.format}) in ${seconds} s (${outcome.graded} graded, ${outcome.reused} unchanged since the last run)${outcome.interrupted ? ' — interrupted, run again to finish' : ''}`,
         );
         console.log(
           `reports: ${path.relative(process.cwd(), outDir) || '.'}/<student>/report.html, grades: ${path.join(path.relative(process.cwd(), outDir), 'grades.csv')}, summary: ${path.join(path.relative(process.cwd(), outDir), 'summary.json')}`,
