@@ -60,8 +60,17 @@ function pointAtCells(result: ResultT, converted: ConvertedNotebook[]): void {
   };
   for (const q of result.questions) {
     for (const cs of q.cases) {
-      remap(cs.error?.student_line);
-      for (const t of cs.error?.traceback ?? []) remap(t);
+      const error = cs.error;
+      if (!error) continue;
+      for (const t of error.traceback ?? []) remap(t);
+      remap(error.student_line);
+      // dlgrade's own lines (the stand-in for a missing package) are not the student's: the last cell line is.
+      if (error.traceback) error.traceback = error.traceback.filter((t) => t.cell !== undefined || !isNotebook(t.file, converted));
+      if (error.student_line && error.student_line.cell === undefined && isNotebook(error.student_line.file, converted)) {
+        const last = [...(error.traceback ?? [])].reverse().find((t) => t.cell !== undefined);
+        if (last) error.student_line = { ...last };
+        else delete error.student_line;
+      }
     }
   }
   const first = converted[0];
@@ -82,6 +91,10 @@ function pointAtCells(result: ResultT, converted: ConvertedNotebook[]): void {
       `graded ${c.notebook} as ${c.module}: ${c.mode === 'run-all' ? 'every code cell run in order' : `the definitions of ${c.cellsKept} of ${c.codeCells} code cells`}, ${c.dropped.length} statement(s) left out${skipped ? `; skipped, as it does not parse: ${skipped}` : ''}`,
     );
   }
+}
+
+function isNotebook(file: string, converted: ConvertedNotebook[]): boolean {
+  return converted.some((c) => c.notebook === file);
 }
 
 /** What the late policy needs to know besides the manifest. */

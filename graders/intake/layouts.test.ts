@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classroomPrefix, discoverSubmissions } from './layouts.js';
-import { buildZip } from './zip-fixture.js';
+import { buildZip } from './zip-builder.js';
 
 async function folder(files: Record<string, string | Buffer>): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-layout-'));

@@ -1,27 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convertNotebook, notebookLine, parseNotebook } from './notebook.js';
-
-/** A notebook as Jupyter writes it: source as lists of lines, outputs, execution counts, metadata. */
-export function jupyterNotebook(cells: { type?: 'code' | 'markdown'; source: string }[]): string {
-  const lines = (s: string) => s.split(/(?<=\n)/);
-  return JSON.stringify(
-    {
-      cells: cells.map((c, i) =>
-        c.type === 'markdown'
-          ? { cell_type: 'markdown', id: `m${i}`, metadata: {}, source: lines(c.source) }
-          : { cell_type: 'code', execution_count: i + 1, id: `c${i}`, metadata: { tags: [] }, outputs: [{ name: 'stdout', output_type: 'stream', text: ['ok\n'] }], source: lines(c.source) },
-      ),
-      metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python', version: '3.11.2' } },
-      nbformat: 4,
-      nbformat_minor: 5,
-    },
-    null,
-    1,
-  );
-}
+import { jupyterNotebook } from './notebook-builder.js';
 
 describe('reading notebooks', () => {
   it('reads nbformat 4 code cells with their position among all cells', () => {
@@ -69,5 +52,16 @@ describe('a notebook turned into the module it stands for', () => {
     const lineOf = (text: string) => source.split('\n').indexOf(text) + 1;
     expect(notebookLine(converted, lineOf('    return x * SCALE'))).toEqual({ cell: 3, line: 4 });
     expect(source).not.toMatch(/range\(3\)|display/);
+  });
+});
+
+describe('a notebook run top to bottom', () => {
+  it('keeps every statement but magics and shell lines, and display() does nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-nbtest-'));
+    await writeFile(path.join(dir, 'hw.ipynb'), jupyterNotebook([{ source: '%load_ext autoreload\nimport math\nstate = []' }, { source: 'for i in range(3):\n    state.append(i)\ndisplay(state)' }]));
+    const converted = await convertNotebook({ dir, notebook: 'hw.ipynb', module: 'hw.py', mode: 'run-all', python: '/usr/bin/python3', workDir: dir });
+    expect(converted.dropped.map((d) => d.why)).toEqual(['an IPython magic']);
+    const out = execFileSync('/usr/bin/python3', ['-c', 'import hw; print(hw.state)'], { cwd: dir, encoding: 'utf8' });
+    expect(out.trim()).toBe('[0, 1, 2]');
   });
 });

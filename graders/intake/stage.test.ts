@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IntakeSubmission } from './layouts.js';
 import { stageSubmission } from './stage.js';
-import { buildZip } from './zip-fixture.js';
+import { buildZip } from './zip-builder.js';
 
 async function folder(files: Record<string, string | Buffer>): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-stagetest-'));

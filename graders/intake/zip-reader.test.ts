@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildZip, type ZipEntrySpec } from './zip-fixture.js';
+import { buildZip, type ZipEntrySpec } from './zip-builder.js';
 import { SUBMISSION_ZIP_LIMITS, unpackZipTo } from './zip-reader.js';
 
 async function unpack(entries: ZipEntrySpec[], limits = SUBMISSION_ZIP_LIMITS) {
