@@ -1,7 +1,8 @@
 // The one pipeline behind check, ci and grade: run a submission on the cases' inputs, compare, score, build the Result.
 import { buildResult } from '../result/build.js';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, lstat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Assignment } from '../manifest/load-manifest.js';
 import type { CaseT, ManifestT, PropertyT, QuestionT, ToleranceT } from '../manifest/schema.js';
@@ -273,7 +274,8 @@ export async function hashSubmission(dir: string): Promise<string> {
       if (entry.isDirectory()) await walk(child, depth + 1);
       else if (entry.isFile()) {
         hash.update(child + '\0');
-        hash.update(await readFile(path.join(dir, child)));
+        // Streamed: a file of any size costs no memory (and cannot hit Node's 2 GiB read limit).
+        for await (const chunk of createReadStream(path.join(dir, child))) hash.update(chunk as Buffer);
       }
     }
   };

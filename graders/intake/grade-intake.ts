@@ -26,7 +26,7 @@ export async function gradeStaged(ctx: GradingContext, submission: IntakeSubmiss
   }
   // A notebook run top to bottom runs when first imported, inside the first case: that case gets the run's time too.
   const gradingCtx = mode === 'run-all' && converted.length ? withExtraTime(ctx, options?.timeout_s ?? RUN_ALL_TIMEOUT_S) : ctx;
-  const result = await gradeSubmission(gradingCtx, {
+  const graded = await gradeSubmission(gradingCtx, {
     student: submission.student,
     dir: staged.dir,
     origin: submission.path,
@@ -34,8 +34,19 @@ export async function gradeStaged(ctx: GradingContext, submission: IntakeSubmiss
     // An LMS named the student (Canvas, Moodle, GitHub Classroom, Gradescope): the id is a student id, not a folder name.
     ...(['canvas', 'moodle', 'github-classroom', 'gradescope'].includes(submission.format) ? { knownId: true } : {}),
   });
+  const result = withoutStagingPaths(graded, staged, submission);
   if (converted.length) pointAtCells(result, converted);
   return result;
+}
+
+/** Messages name the submission as it arrived, never the temporary folder it was graded in. */
+function withoutStagingPaths(result: ResultT, staged: StagedSubmission, submission: IntakeSubmission): ResultT {
+  const single = submission.sources.length === 1 && submission.sources[0].kind === 'dir';
+  const rel = path.relative(process.cwd(), submission.path);
+  const shown = single ? (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : submission.path) : path.basename(submission.path);
+  const text = JSON.stringify(result);
+  const replaced = [staged.dir, staged.root].reduce((t, dir) => t.split(JSON.stringify(dir + path.sep).slice(1, -1)).join(JSON.stringify(shown + '/').slice(1, -1)), text);
+  return replaced === text ? result : (JSON.parse(replaced) as ResultT);
 }
 
 function withExtraTime(ctx: GradingContext, seconds: number): GradingContext {
