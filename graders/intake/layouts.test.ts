@@ -54,6 +54,20 @@ describe('Canvas "Download Submissions"', () => {
   });
 });
 
+describe('a zip of the class folder', () => {
+  it('grades the folder inside, one student per entry', async () => {
+    const root = await folder({});
+    const zip = path.join(root, 'class.zip');
+    await writeFile(zip, buildZip([{ name: 'hw3/jane/style_modules.py', data: 'a' }, { name: 'hw3/bob.zip', data: buildZip([{ name: 'style_modules.py', data: 'b' }]) }]));
+    const found = await discoverSubmissions(zip);
+    await found.cleanup();
+    expect(found.submissions.map((s) => [s.student, s.format])).toEqual([
+      ['bob', 'zip'],
+      ['jane', 'folder'],
+    ]);
+  });
+});
+
 describe('Moodle downloads', () => {
   it('names each participant by id and keeps the full name', async () => {
     const root = await folder({

@@ -71,12 +71,12 @@ export async function discoverSubmissions(root: string, options: { assignmentId?
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-class-'));
     try {
       await unpackZipTo(root, dir, CLASS_ZIP_LIMITS, path.basename(root));
-      const found = await discoverFolder(dir, options);
+      // A zip of the class folder ("submissions/jane/…"): the folder inside is the class.
+      const top = (await readdir(dir, { withFileTypes: true })).filter((e) => !isPlatformClutter([e.name]));
+      const classDir = top.length === 1 && top[0].isDirectory() ? path.join(dir, top[0].name) : dir;
+      const found = await discoverFolder(classDir, options);
       // Results name the zip, not the temporary folder it was unpacked to.
       for (const s of found.submissions) s.path = `${root}!/${path.relative(dir, s.path) || '.'}`;
-      if (found.format === 'folder' || found.format === 'mixed') {
-        // A zip holding one class folder ("submissions/…"): the folder inside is the class.
-      }
       return { ...found, cleanup: () => rm(dir, { recursive: true, force: true }) };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
