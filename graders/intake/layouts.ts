@@ -116,7 +116,7 @@ async function discoverFolder(root: string, options: { assignmentId?: string }):
   }
   const skipped: SkippedEntry[] = [];
   const hidden = listed.filter((e) => e.name.startsWith('.'));
-  for (const e of hidden) skipped.push({ entry: e.name, reason: 'a hidden file or folder' });
+  for (const e of hidden) skipped.push({ entry: e.isDirectory() ? `${e.name}/` : e.name, reason: 'hidden (its name starts with a dot)' });
   listed = listed.filter((e) => !e.name.startsWith('.'));
 
   const files = listed.filter((e) => !e.isDirectory());
@@ -218,7 +218,7 @@ async function perStudentSubmissions(root: string, listed: { name: string; isDir
     else if (isFile && (lower.endsWith('.ipynb') || lower.endsWith('.py'))) {
       const ext = lower.endsWith('.ipynb') ? '.ipynb' : '.py';
       candidates.push({ name: e.name.slice(0, -ext.length), full, kind: 'file', format: ext === '.ipynb' ? 'notebook' : 'file', notes, git: false });
-    } else skipped.push({ entry: e.name, reason: isFile ? 'a file that is not a submission (expected a folder, a .zip, a .ipynb or a .py per student)' : 'not a regular file or folder' });
+    } else skipped.push({ entry: e.name, reason: isFile ? 'a file, not a sub-folder, .zip, .ipynb or .py per student' : 'not a regular file or folder' });
   }
   const clones = candidates.filter((c) => c.git);
   const classroom = clones.length > 0 && clones.length >= candidates.length / 2;

@@ -172,7 +172,7 @@ describe('intake: submissions as LMSs and people hand them in', () => {
       expect(run.stderr).not.toMatch(/internal error/);
       expect(run.exitCode, run.stderr).toBe(0);
     }
-    expect(folders.stdout).toMatch(/^skipped README\.txt: a file that is not a submission/m);
+    expect(folders.stdout).toMatch(/^skipped README\.txt: a file, not a sub-folder, \.zip, \.ipynb or \.py per student$/m);
   });
 
   it('a folder per student: any name gets a safe id, and the original is kept', () => {
@@ -292,6 +292,6 @@ describe('intake: what is not a class of submissions', () => {
     await writeFile(path.join(dir, 'notes.txt'), 'nothing here');
     const run = await dlgrade(['grade', 'style-transfer', dir, '--out', path.join(dir, 'out'), '--no-progress'], { timeoutMs: 120_000 });
     expect(run.exitCode).toBe(2);
-    expect(String(run.stderr)).toMatch(/found no submission in .*Skipped:\n  notes\.txt: a file that is not a submission/);
+    expect(String(run.stderr)).toMatch(/found no submission in .*Skipped:\n  notes\.txt: a file, not a sub-folder, \.zip/);
   });
 });

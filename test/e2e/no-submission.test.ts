@@ -46,7 +46,7 @@ describe('grade that finds no submission', () => {
     const run = await dlgrade(['grade', 'written', path.join(tmp, 'class'), '--out', path.join(tmp, 'out2'), '--no-progress']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/\.git\/: hidden/);
-    expect(run.stderr).toMatch(/roster\.txt: a file, not a sub-folder or \.zip/);
+    expect(run.stderr).toMatch(/roster\.txt: a file, not a sub-folder, \.zip/);
     expect(run.stderr).not.toMatch(/internal error/);
   });
 });
