@@ -73,7 +73,6 @@ $GITHUB_STEP_SUMMARY.`,
 
 async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
   const submissionDir = path.resolve(opts.submission);
-  await assertSubmissionFolder(submissionDir, (await loadAssignment(assignmentId)).manifest);
   // Without bubblewrap ci refuses (exit 2) unless --no-sandbox says to run the submission as it is.
   const ctx = await createContext(assignmentId, { mode: 'ci', keys: await answerKeys(), python: opts.python, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
   const { assignment } = ctx;
@@ -90,6 +89,8 @@ async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
     { label: 'the report templates', path: templatesDir() },
     ...cases.flatMap(({ question, c }) => caseFiles(assignment, question, c).map((rel) => ({ label: `the fixture of ${question.id}/${c.id}`, path: path.join(root, rel) }))),
   ]);
+  // After the trust check: a kit or repository passed as the submission is refused as such, not as "no files".
+  await assertSubmissionFolder(submissionDir, assignment.manifest);
   const checked = await verifyFixtures(assignment, ctx.lock, cases);
 
   let verdict: ReturnType<typeof evaluateGate> | undefined;

@@ -31,7 +31,7 @@ describe('dlgrade grade --shard and dlgrade merge', () => {
     for (const run of runs) expect(run.exitCode, String(run.stderr)).toBe(0);
     const merge = await dlgrade(['merge', ...shardDirs, '--out', merged]);
     expect(merge.exitCode, String(merge.stderr)).toBe(0);
-    expect(String(merge.stdout)).toMatch(/merged 2 shard\(s\) of style-transfer 1\.0\.0: 5 submission\(s\)/);
+    expect(String(merge.stdout)).toMatch(/merged 2 shards of style-transfer 1\.0\.0: 5 submissions/);
   });
 
   it('each shard grades a disjoint part of the class and writes its versioned shard file', async () => {
