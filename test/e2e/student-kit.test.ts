@@ -89,6 +89,8 @@ describe('the student kit', () => {
         for (const line of distinctiveLines(await readFile(path.join(ROOT, dir, f), 'utf8'))) secrets.delete(line);
       }
     }
+    // An import line names a module, not an answer (the engine's scaffolds write the same ones).
+    for (const line of [...secrets.keys()]) if (/^(\}\s*)?from\s|^import\s|\sfrom\s+'[^']+';?$/.test(line)) secrets.delete(line);
     expect(secrets.size).toBeGreaterThan(20);
     for (const f of files) {
       const text = (await readFile(path.join(kit, f))).toString('latin1');

@@ -177,7 +177,7 @@ describe('dlgrade grade with zipped submissions', () => {
     expect(await score('alice')).toBe(4);
     expect(await score('bob')).toBe(3);
     expect(await score('carol')).toBe(0);
-    expect(run.stdout).toMatch(/carol .*not a usable zip/);
+    expect(run.stdout).toMatch(/carol .*not a readable zip/);
     expect(run.stdout).toMatch(/dave .*points outside the submission/);
   });
 });

@@ -364,6 +364,7 @@ class Runner:
             return
         captured = CappedText()
         record = {"status": "ok"}
+        finished_outputs = None
         started = time.perf_counter()
         old_stdout = sys.stdout
         # The limit is CPU time (ITIMER_PROF), so a case slowed down by a busy neighbour on a shared machine is
@@ -384,7 +385,7 @@ class Runner:
                 except StudentApiError as e:
                     output_errors[name] = str(e)
             signal.setitimer(signal.ITIMER_PROF, 0)
-            np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **outputs)
+            finished_outputs = outputs
             if output_errors:
                 record["output_errors"] = output_errors
         except CaseTimeout:
@@ -398,6 +399,9 @@ class Runner:
             sys.stdout = old_stdout
             sweep_strays()
             tidy_result_folders(self.job_dir)
+        # Written only once what the case started is gone, so a daemon it left cannot overwrite them.
+        if record["status"] == "ok" and finished_outputs is not None:
+            np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **finished_outputs)
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         text = captured.text()
         if text:
