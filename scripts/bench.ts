@@ -293,12 +293,15 @@ async function pageLoadMs(file: string): Promise<number | undefined> {
   }
 }
 
+/** Python pinned to one thread, as the sandbox runs it. */
+const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
 /** The CPU ms of the submission's own calls on every fixture case, timed alone in one process (fresh_grader.py). */
 async function ownWorkMs(submission: string): Promise<number> {
   const { stdout } = await run(
     defaultPython(),
     [path.join(ROOT, 'scripts', 'bench', 'fresh_grader.py'), path.join(ROOT, 'fixtures', 'style-transfer'), submission, '--own-work'],
-    { env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } },
+    { env: ONE_THREAD_ENV },
   );
   return Number(stdout.trim());
 }
@@ -312,7 +315,7 @@ async function freshGraderRate(submissions: string, count: number): Promise<{ ra
     while (next < dirs.length) {
       const dir = path.join(submissions, dirs[next++]);
       await run(defaultPython(), [path.join(ROOT, 'scripts', 'bench', 'fresh_grader.py'), path.join(ROOT, 'fixtures', 'style-transfer'), dir], {
-        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+        env: ONE_THREAD_ENV,
       });
     }
   };

@@ -95,6 +95,7 @@ def runtime_versions():
 # A warm worker's inputs, read once before it forks (preload_inputs) and shared copy-on-write by every child, by
 # file identity: the job folders hard-link one read-only copy of each input. Calls still get fresh copies.
 PRELOADED_INPUTS = {}
+PRELOADED_BYTES = 0
 PRELOAD_CAP_BYTES = 512 * 1024 * 1024
 
 
@@ -118,9 +119,9 @@ def read_inputs(path):
 
 def preload_inputs(job_dir, spec):
     """Reads (once per worker) the input files of a job's cases that are not loaded yet; read-only arrays."""
+    global PRELOADED_BYTES
     with open(spec) as f:
         job = json.load(f)
-    held = sum(a.nbytes for arrays in PRELOADED_INPUTS.values() for a in arrays.values())
     for case in job["cases"]:
         path = os.path.join(job_dir, case["inputs"])
         key = file_identity(path)
@@ -128,12 +129,12 @@ def preload_inputs(job_dir, spec):
             continue
         arrays = load_inputs_file(path)
         size = sum(a.nbytes for a in arrays.values())
-        if held + size > PRELOAD_CAP_BYTES:
+        if PRELOADED_BYTES + size > PRELOAD_CAP_BYTES:
             return
         for a in arrays.values():
             a.setflags(write=False)
         PRELOADED_INPUTS[key] = arrays
-        held += size
+        PRELOADED_BYTES += size
 
 
 def load_probes():
@@ -401,7 +402,10 @@ class Runner:
             tidy_result_folders(self.job_dir)
         # Written only once what the case started is gone, so a daemon it left cannot overwrite them.
         if record["status"] == "ok" and finished_outputs is not None:
-            np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **finished_outputs)
+            try:
+                np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **finished_outputs)
+            except OSError as e:
+                record = {"status": "error", "error": {"type": "HarnessError", "message": f"the outputs could not be written: {e}"}}
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         text = captured.text()
         if text:
