@@ -324,6 +324,32 @@ async function freshGraderRate(submissions: string, count: number): Promise<{ ra
   return { rate: dirs.length / (wall / 1000), wall, count: dirs.length };
 }
 
+/** A figure split into what one more submission costs and what a run pays once, from runs of two sizes. */
+interface Split {
+  perSubmission: number;
+  once: number;
+}
+
+function splitFigure(few: number, many: number, small: number, large: number): Split {
+  const perSubmission = (many - few) / (large - small);
+  return { perSubmission, once: few - perSubmission * small };
+}
+
+/** Every figure of two profiled grades (of `small` and `large` submissions) split into per submission and once. */
+function steadyState(few: ProfiledGrade, many: ProfiledGrade, small: number, large: number) {
+  const split = (a: number, b: number) => splitFigure(a, b, small, large);
+  const zero = { cpuMs: 0, wallMs: 0, calls: 0 };
+  const names = [...new Set([...Object.keys(few.profile.phases), ...Object.keys(many.profile.phases)])];
+  const phases = names.map((name) => {
+    const [a, b] = [few.profile.phases[name] ?? zero, many.profile.phases[name] ?? zero];
+    return [name, { cpu: split(a.cpuMs, b.cpuMs), wall: split(a.wallMs, b.wallMs) }] as const;
+  });
+  const node = split(few.profile.processCpuMs, many.profile.processCpuMs);
+  const tree = few.cpu !== undefined && many.cpu !== undefined ? split(few.cpu, many.cpu) : undefined;
+  const python = tree && { perSubmission: tree.perSubmission - node.perSubmission, once: tree.once - node.once };
+  return { phases, node, tree, python, wall: split(few.wall, many.wall), inCase: split(few.inCase * 1000, many.inCase * 1000) };
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // 3. `dlgrade check` on one submission, end to end (Node start, modules, sandbox probe, PyTorch import, grading).
 
@@ -682,27 +708,50 @@ async function main(): Promise<void> {
       );
     }
     if (on('breakdown')) {
-      const { dir } = await generateSubmissions(st, Math.min(options.n, 100), work, true);
-      const count = Math.min(options.n, 100);
+      // Two grades of correct submissions, a small and a full one: their difference is the steady state per
+      // submission, free of what is paid once per run (Node's start, each worker's PyTorch import, the class outputs).
+      const count = Math.max(10, Math.min(options.n, 100));
+      const small = Math.max(2, Math.round(count / 5));
+      const { dir } = await generateSubmissions(st, count, work, true);
+      const smallDir = path.join(work, `${st}-${small}-of-${count}-correct`);
+      await mkdir(smallDir);
+      for (const name of (await readdir(dir)).sort().slice(0, small)) await cp(path.join(dir, name), path.join(smallDir, name), { recursive: true });
       const own = await ownWorkMs(path.join(ROOT, 'examples', st, 'correct'));
-      const grade = await gradeProfiled(dir, 1, options);
-      const per = (x: number) => x / count;
-      const tree = grade.cpu === undefined ? undefined : per(grade.cpu);
-      figures.harnessBeyondOwnMs = tree === undefined ? NaN : tree - own;
-      log(`\n## Where a submission's time goes (${st}, ${count} correct submissions, --jobs 1, warm workers, sandbox ${sandbox.name}, one run)`);
+      const loadBefore = os.loadavg()[0];
+      const few = await gradeProfiled(smallDir, 1, options);
+      const many = await gradeProfiled(dir, 1, options);
+      const split = steadyState(few, many, small, count);
+      figures.harnessBeyondOwnMs = split.tree === undefined ? NaN : split.tree.perSubmission - own;
+      const row = (label: string, cpu: { perSubmission: number } | undefined, wall?: { perSubmission: number }) => [label, cpu ? ms(cpu.perSubmission) : '—', wall ? ms(wall.perSubmission) : '—'];
+      log(
+        `\n## Where a submission's time goes (${st}, correct submissions, --jobs 1, warm workers, sandbox ${sandbox.name}; ` +
+          `steady state = (grade of ${count} − grade of ${small}) / ${count - small}; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`,
+      );
       log(
         table([
           ['phase (in the Node harness unless said)', 'CPU / submission', 'wall / submission'],
-          ...Object.entries(grade.profile.phases).map(([phase, t]) => [phase, ms(per(t.cpuMs)), ms(per(t.wallMs))]),
-          ['Node harness process, start-up and class outputs included', ms(per(grade.profile.processCpuMs)), '—'],
-          ['Python side: warm workers and their forked children', tree === undefined ? '—' : ms(tree - per(grade.profile.processCpuMs)), '—'],
-          ['  of which inside the cases (inputs, calls, outputs; wall)', '—', ms((grade.inCase * 1000) / count)],
+          ...split.phases.map(([phase, t]) => row(phase, t.cpu, t.wall)),
+          row('Node harness process, all of it', split.node),
+          row('Python side: warm workers and their forked children', split.python),
+          ['  of which inside the cases (inputs, calls, outputs; wall)', '—', ms(split.inCase.perSubmission)],
           ["the submission's own calls, timed alone (fresh_grader.py --own-work)", ms(own), '—'],
-          ['whole process tree', tree === undefined ? '—' : ms(tree), ms(per(grade.wall))],
-          ["harness beyond the submission's own work", tree === undefined ? '—' : ms(tree - own), '—'],
+          row('whole process tree', split.tree, split.wall),
+          ["harness beyond the submission's own work", split.tree === undefined ? '—' : ms(split.tree.perSubmission - own), '—'],
         ]),
       );
       log('(phases starting with two spaces are part of "run in the sandbox"; CPU is the whole Node process, libuv threads included)');
+      log(
+        table([
+          ['paid once per run (what the steady state leaves out)', 'CPU', 'wall'],
+          ['Node harness (start, CLI, manifest, class outputs)', split.node ? ms(split.node.once) : '—', '—'],
+          ['Python side (the worker starting, PyTorch imported)', split.python ? ms(split.python.once) : '—', '—'],
+          ['whole run', split.tree ? ms(split.tree.once) : '—', ms(split.wall.once)],
+        ]),
+      );
+      log(
+        `(the same run read the old way, everything divided by ${count}: whole tree ${many.cpu === undefined ? '—' : ms(many.cpu / count)} per submission, ` +
+          `${many.cpu === undefined ? '—' : ms(many.cpu / count - own)} beyond the submission's own work)`,
+      );
     }
     let dlgradeRate: { rate: number; label: string } | undefined;
     if (on('scale')) {
