@@ -1,9 +1,9 @@
 // The harness side of the Python runner protocol, shared by the fresh-process and the warm-worker runners:
 // writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
 import { inPhase } from '../util/profile.js';
-import { chmod, link, mkdir, open as openFile, readdir, lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, fstatSync, linkSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNpz, writeNpz } from '../npz/npz.js';
@@ -55,14 +55,20 @@ export function wallClockLimitMs(timeoutS: number): number {
  * then shares the file.
  */
 export async function writeInputs(folders: JobFolders, job: RunnerJob, sharedDir?: string): Promise<void> {
-  await Promise.all([path.join(folders.specDir, 'inputs'), path.join(folders.resultDir, 'outputs'), path.join(folders.resultDir, 'status')].map((d) => mkdir(d, { recursive: true })));
-  await Promise.all(
-    job.cases.map(async (c) => {
-      const target = path.join(folders.specDir, 'inputs', `${c.index}.npz`);
-      if (sharedDir) await link(await sharedInputFile(sharedDir, c.inputs), target);
-      else await writeFile(target, encodeInputs(c.inputs));
-    }),
-  );
+  const shared = sharedDir ? await Promise.all(job.cases.map((c) => sharedInputFile(sharedDir, c.inputs))) : undefined;
+  // Synchronous: a handful of small files in a tmpfs, where a promise per call costs more than the call itself.
+  const inputsDir = path.join(folders.specDir, 'inputs');
+  for (const dir of [inputsDir, path.join(folders.resultDir, 'outputs'), path.join(folders.resultDir, 'status')]) mkdirSync(dir, { recursive: true });
+  // Readable by the sandbox's unprivileged uid whatever the umask (shared files were made so once).
+  chmodSync(inputsDir, 0o755);
+  job.cases.forEach((c, i) => {
+    const target = path.join(inputsDir, `${c.index}.npz`);
+    if (shared) linkSync(shared[i], target);
+    else {
+      writeFileSync(target, encodeInputs(c.inputs));
+      chmodSync(target, 0o644);
+    }
+  });
 }
 
 const sharedFiles = new Map<string, Promise<string>>();
@@ -75,7 +81,9 @@ function sharedInputFile(sharedDir: string, inputs: Record<string, NdArray>): Pr
     written = (async () => {
       await mkdir(sharedDir, { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, encodeInputs(inputs), { mode: 0o444 });
+      await writeFile(tmp, encodeInputs(inputs));
+      // Every job hard-links this file: readable by any sandbox uid (whatever the umask), writable by nobody.
+      await chmod(tmp, 0o444);
       await rename(tmp, file);
       return file;
     })();
@@ -141,9 +149,9 @@ export async function writeSpec(folders: JobFolders, job: RunnerJob, inside: Ins
     cases: job.cases.map((c) => ({ index: c.index, question: c.question, case: c.case, inputs: `${inputsPrefix}/${c.index}.npz` })),
   };
   const file = path.join(folders.specDir, 'job.json');
-  await writeFile(file, JSON.stringify(spec));
+  writeFileSync(file, JSON.stringify(spec));
   // Readable by the sandbox's unprivileged uid whatever the umask.
-  await chmod(file, 0o644);
+  chmodSync(file, 0o644);
 }
 
 /** Why the watchdog stopped a case: its CPU time as measured from outside, or the wall clock. */
@@ -371,8 +379,8 @@ async function readOutcome(resultDir: string, index: number): Promise<CaseOutcom
   return inPhase('  read outputs', () => readOutcomeFiles(resultDir, index));
 }
 
-async function readOutcomeFiles(resultDir: string, index: number): Promise<CaseOutcome | undefined> {
-  const status = await readRegularFile(path.join(resultDir, 'status', `${index}.json`), STATUS_CAP_BYTES);
+function readOutcomeFiles(resultDir: string, index: number): CaseOutcome | undefined {
+  const status = readRegularFile(path.join(resultDir, 'status', `${index}.json`), STATUS_CAP_BYTES);
   if (!status) return undefined;
   let record: Record<string, unknown>;
   try {
@@ -387,7 +395,7 @@ async function readOutcomeFiles(resultDir: string, index: number): Promise<CaseO
     const error = sanitizeError(record.error);
     return { status: kind === 'timeout' ? 'timeout' : 'error', outputs: new Map(), outputErrors: {}, error, durationMs, stdout };
   }
-  const bytes = await readRegularFile(path.join(resultDir, 'outputs', `${index}.npz`), OUTPUT_LIMITS.maxTotalBytes);
+  const bytes = readRegularFile(path.join(resultDir, 'outputs', `${index}.npz`), OUTPUT_LIMITS.maxTotalBytes);
   if (!bytes) return { ...crashOutcome('the runner reported success but wrote no outputs'), durationMs };
   let outputs: Map<string, NdArray>;
   try {
@@ -436,21 +444,23 @@ function lastLines(text: string, n: number): string {
 /**
  * Reads a file the sandbox wrote only if it is a regular file no larger than `cap`: opened without following a
  * symlink and without blocking on a FIFO, then checked on the open descriptor, so it cannot be swapped in between.
+ * Synchronous: the files are small and local, and the harness reads a few per case.
  */
-export async function readRegularFile(file: string, cap: number): Promise<Buffer | undefined> {
-  let handle: import('node:fs/promises').FileHandle;
+export function readRegularFile(file: string, cap: number): Buffer | undefined {
+  let fd: number;
   try {
-    handle = await openFile(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch {
     return undefined;
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile() || info.size > cap) return undefined;
-    const buffer = Buffer.alloc(info.size);
+    // Its own memory (not a slice of the shared pool): the arrays read from it may be views into it.
+    const buffer = Buffer.allocUnsafeSlow(info.size);
     let filled = 0;
     while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
@@ -458,7 +468,7 @@ export async function readRegularFile(file: string, cap: number): Promise<Buffer
   } catch {
     return undefined;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -496,7 +506,7 @@ async function writableOverflow(resultDir: string, cap: { entries: number; bytes
 }
 
 async function readJson(file: string): Promise<Record<string, string>> {
-  const bytes = await readRegularFile(file, 64 * 1024);
+  const bytes = readRegularFile(file, 64 * 1024);
   if (!bytes) return {};
   const data = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 100)]));

@@ -1,8 +1,8 @@
 // One warm Python worker (python/worker.py): PyTorch imported once, each job run in a fresh child forked from it,
 // inside one long-lived sandbox session whose folders the harness fills with one job at a time.
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { chmod, chown, lstat, mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
 import { supervise, type Supervised, type SupervisedExit } from '../process/supervise.js';
@@ -232,23 +232,26 @@ export class WarmWorker {
     // Outside a namespace of its own, each job gets a working folder of its own too.
     const work = this.ownNamespace ? undefined : path.join(this.root, 'work', id);
     try {
+      // The job's folders are a few small files in a tmpfs: synchronous calls cost less than a promise each.
       await inPhase('  job folder and inputs', async () => {
-        await mkdir(folders.specDir, { mode: 0o755 });
-        await mkdir(folders.resultDir, { mode: 0o711 });
+        mkdirSync(folders.specDir, { mode: 0o755 });
+        mkdirSync(folders.resultDir, { mode: 0o711 });
         // Inside the sandbox's own namespaces inputs/ is read-only: every job can share one copy of each input file.
         await writeInputs(folders, job, this.ownNamespace ? path.join(this.root, 'shared-inputs') : undefined);
         await this.stage(folders, job.submissionDir);
         await writeSpec(folders, job, { specDir: insideSpec, submissionDir: path.posix.join(insideSpec, 'submission') });
-        if (work) await mkdir(work, { recursive: true });
+        if (work) mkdirSync(work, { recursive: true });
       });
       return await runInPasses(job, folders, (indexes) =>
         this.runPass(job, folders, indexes, { id: randomBytes(8).toString('hex'), job: insideResult, spec: path.posix.join(insideSpec, 'job.json'), cases: indexes, work }),
       );
     } finally {
-      await inPhase('  remove job folder', () => Promise.all([folders.specDir, folders.resultDir, ...(work ? [work] : [])].map((d) => removeTree(d))));
-      // Whatever else appeared where the sandbox can write (possible when it runs as the harness's own uid) goes
-      // too: nothing passes to the next submission.
-      await Promise.all(['outputs', 'status'].map((d) => emptyFolder(path.join(host, d))));
+      await inPhase('  remove job folder', () => {
+        for (const dir of [folders.specDir, folders.resultDir, ...(work ? [work] : [])]) removeTree(dir);
+        // Whatever else appeared where the sandbox can write (possible when it runs as the harness's own uid) goes
+        // too: nothing passes to the next submission.
+        for (const dir of ['outputs', 'status']) emptyFolder(path.join(host, dir));
+      });
     }
   }
 
@@ -257,15 +260,14 @@ export class WarmWorker {
    * everything is readable, and only outputs/ and status/ belong to the sandbox's uid.
    */
   private async stage(folders: JobFolders, submissionDir: string): Promise<void> {
+    // The inputs were made readable by writeInputs.
     await copyTree(submissionDir, path.join(folders.specDir, 'submission'));
-    await chmod(path.join(folders.specDir, 'inputs'), 0o755);
-    for (const entry of await readdir(path.join(folders.specDir, 'inputs'))) await chmod(path.join(folders.specDir, 'inputs', entry), 0o644);
     // Owned by the sandbox's uid (the slot uid when the harness is root).
     const owner = this.sandboxOwner;
     for (const dir of ['outputs', 'status']) {
       const target = path.join(folders.resultDir, dir);
-      if (owner.uid !== process.getuid?.()) await chown(target, owner.uid, owner.gid);
-      await chmod(target, 0o700);
+      if (owner.uid !== process.getuid?.()) chownSync(target, owner.uid, owner.gid);
+      chmodSync(target, 0o700);
     }
   }
 
@@ -322,8 +324,8 @@ export class WarmWorker {
       if (outcome.clean === false) this.broken = 'the worker could not clean up after a submission';
       const tampered = await tamperedFolders(folders.resultDir);
       if (tampered) {
-        await removeTree(folders.resultDir);
-        await mkdir(folders.resultDir, { mode: 0o711 });
+        removeTree(folders.resultDir);
+        mkdirSync(folders.resultDir, { mode: 0o711 });
         return { kind: 'killed-by-harness', killReason: tampered, stdoutTail: '', stderrTail: exit.stderrTail, durationMs: exit.durationMs };
       }
       return exit;
@@ -348,7 +350,7 @@ export class WarmWorker {
       await this.exited;
     }
     await this.session.close().catch(() => {});
-    await removeTree(this.root);
+    removeTree(this.root);
     liveRoots.delete(this.root);
   }
 }
@@ -392,22 +394,34 @@ async function tamperedFolders(resultDir: string): Promise<string | undefined> {
 }
 
 /** Removes everything inside a folder, not the folder itself. */
-async function emptyFolder(dir: string): Promise<void> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) await removeTree(path.join(dir, name));
+function emptyFolder(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) removeTree(path.join(dir, name));
 }
 
 /** Removes a folder whatever modes a child left inside it. */
-async function removeTree(dir: string): Promise<void> {
+function removeTree(dir: string): void {
   try {
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   } catch {
-    const chmodAll = async (d: string): Promise<void> => {
-      await chmod(d, 0o700).catch(() => {});
-      for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-        if (entry.isDirectory()) await chmodAll(path.join(d, entry.name));
+    const chmodAll = (d: string): void => {
+      try {
+        chmodSync(d, 0o700);
+        for (const entry of readdirSync(d, { withFileTypes: true })) if (entry.isDirectory()) chmodAll(path.join(d, entry.name));
+      } catch {
+        // What cannot be opened is left to the rm below, which says nothing.
       }
     };
-    await chmodAll(dir);
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    chmodAll(dir);
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Left for a later run (see makeJobDir).
+    }
   }
 }
