@@ -360,6 +360,7 @@ def main(argv):
 
     # Compiled once here, not in every child.
     dlgrade_runner.PROBES = dlgrade_runner.load_probes()
+    dlgrade_runner.RUNTIME = dlgrade_runner.runtime_versions()
 
     # Everything imported so far is moved out of the collector's sight: a child's collections then never walk
     # (and so never write to, and copy) the pages it shares with the worker.
@@ -383,7 +384,7 @@ def main(argv):
             "pid": worker.pid,
             "own_namespace": worker.own_namespace,
             # Forking a process that runs a thread pool (BLAS, OpenMP) can deadlock the child: recorded, and tested.
-            "runtime": {**dlgrade_runner.runtime_versions(), "worker_threads": str(len(os.listdir("/proc/self/task")))},
+            "runtime": {**dlgrade_runner.RUNTIME, "worker_threads": str(len(os.listdir("/proc/self/task")))},
         }
     )
     worker.serve()
