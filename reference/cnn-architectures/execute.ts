@@ -163,12 +163,17 @@ function applyLayer(name: string, spec: LayerSpec, inputs: tf.Tensor[], params: 
   }
 }
 
-/** The network's output for an NCHW input `x` (returned NCHW), in training mode. Call inside tf.tidy. */
-export function forward(network: Network, params: ParamTensors, x: tf.Tensor): tf.Tensor {
+/**
+ * The network's output for an NCHW input `x` (returned NCHW), in training mode. Call inside tf.tidy. `observe`
+ * sees each layer's inputs before the layer runs (NHWC).
+ */
+export function forward(network: Network, params: ParamTensors, x: tf.Tensor, observe?: (layer: Network['layers'][number], inputs: tf.Tensor[]) => void): tf.Tensor {
   const values = new Map<string, tf.Tensor>([[network.input, x.rank === 4 ? tf.transpose(x, [0, 2, 3, 1]) : x]]);
   let last: tf.Tensor = x;
   for (const layer of network.layers) {
-    last = applyLayer(layer.name, layer.spec, layer.inputs.map((n) => values.get(n) as tf.Tensor), params);
+    const inputs = layer.inputs.map((n) => values.get(n) as tf.Tensor);
+    observe?.(layer, inputs);
+    last = applyLayer(layer.name, layer.spec, inputs, params);
     values.set(layer.name, last);
   }
   return last.rank === 4 ? tf.transpose(last, [0, 3, 1, 2]) : last;
@@ -200,6 +205,8 @@ export interface TrainStepResult {
   finite: boolean;
   /** Per parameter, in order: a gradient reaches it and it is finite. */
   gradOk: boolean[];
+  /** Some BatchNorm2d got an input without a negative value, as a ReLU right before it gives. */
+  batchNormInputNonNegative: boolean;
 }
 
 /** Per layer: whether its output flows into the network's output (so its parameters receive a gradient). */
@@ -218,6 +225,17 @@ function loadInputs(analysis: Analysis, params: Record<string, NdArray>, x: NdAr
   return { variables, byName, input: tf.tensor(x.data as Float32Array, x.shape, 'float32') };
 }
 
+/** Watches a forward pass for a BatchNorm2d whose input has no negative value (a ReLU placed before it). */
+function watchBatchNormInputs() {
+  const watch = {
+    nonNegative: false,
+    observe: (layer: Network['layers'][number], inputs: tf.Tensor[]) => {
+      if (layer.spec.kind === 'BatchNorm2d' && tf.tidy(() => tf.min(inputs[0]).dataSync()[0]) >= 0) watch.nonNegative = true;
+    },
+  };
+  return watch;
+}
+
 const allFinite = (t: tf.Tensor): boolean => tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);
 
 /**
@@ -228,12 +246,13 @@ const allFinite = (t: tf.Tensor): boolean => tf.tidy(() => tf.all(tf.isFinite(t)
 export function trainStep(analysis: Analysis, params: Record<string, NdArray>, x: NdArray): TrainStepResult {
   const { variables, byName, input } = loadInputs(analysis, params, x);
   try {
-    const out = tf.tidy(() => forward(analysis.network, byName, input));
+    const batchNorm = watchBatchNormInputs();
+    const out = tf.tidy(() => forward(analysis.network, byName, input, batchNorm.observe));
     const lossTensor = tf.tidy(() => tf.mean(tf.square(out)));
     const loss = lossTensor.dataSync()[0];
     const finite = allFinite(out) && Number.isFinite(loss);
     const reach = reachesOutput(analysis.network);
-    const result = { outputShape: [...out.shape], loss, finite, gradOk: analysis.params.map((p) => reach[p.layer] && finite) };
+    const result = { outputShape: [...out.shape], loss, finite, gradOk: analysis.params.map((p) => reach[p.layer] && finite), batchNormInputNonNegative: batchNorm.nonNegative };
     tf.dispose([out, lossTensor]);
     return result;
   } finally {
@@ -247,8 +266,9 @@ export function autodiffStep(analysis: Analysis, params: Record<string, NdArray>
   try {
     let outputShape: number[] = [];
     let finiteOutput = false;
+    const batchNorm = watchBatchNormInputs();
     const { value, grads } = tf.variableGrads(() => {
-      const out = forward(analysis.network, byName, input);
+      const out = forward(analysis.network, byName, input, batchNorm.observe);
       outputShape = [...out.shape];
       finiteOutput = allFinite(out);
       return tf.mean(tf.square(out)) as tf.Scalar;
@@ -256,7 +276,7 @@ export function autodiffStep(analysis: Analysis, params: Record<string, NdArray>
     const loss = value.dataSync()[0];
     value.dispose();
     const ordered = variables.map((v) => grads[v.name] as tf.Tensor | undefined);
-    return { outputShape, loss, finite: finiteOutput && Number.isFinite(loss), gradOk: ordered.map((g) => g !== undefined && allFinite(g)), grads: ordered };
+    return { outputShape, loss, finite: finiteOutput && Number.isFinite(loss), gradOk: ordered.map((g) => g !== undefined && allFinite(g)), batchNormInputNonNegative: batchNorm.nonNegative, grads: ordered };
   } finally {
     tf.dispose([input, ...variables]);
   }

@@ -67,6 +67,8 @@ describe('cnn-architectures answer key', () => {
     const trains = await ref.questions[`${net}_trains`].solve(gen(`${net}_trains`, PUBLIC));
     expect(trains.finite).toEqual({ dtype: 'bool', shape: [], data: Uint8Array.of(1) });
     expect(trains.all_have_grad).toEqual({ dtype: 'bool', shape: [], data: Uint8Array.of(1) });
+    // The spec's blocks normalise a convolution's output, which always has negative values.
+    expect(trains.batchnorm_input_nonnegative).toEqual({ dtype: 'bool', shape: [], data: Uint8Array.of(0) });
   });
 
   it('hidden configurations: k=5 and nin=3', async () => {
@@ -93,5 +95,9 @@ describe('cnn-architectures answer key', () => {
     expect(toNumbers((await m('unet_params', 'no-skip-connections', PUBLIC)).param_count)).toEqual([49_728]);
     expect(toNumbers((await m('pool_upsample_net_params', 'no-bias-before-batchnorm', PUBLIC)).param_count)).toEqual([49_576]);
     expect(toNumbers((await m('unet_trains', 'parameter-without-gradient', PUBLIC)).all_have_grad)).toEqual([0]);
+    for (const net of ['pool_upsample_net', 'conv_transpose_net', 'unet']) {
+      expect(toNumbers((await m(`${net}_trains`, 'relu-before-batchnorm', PUBLIC)).batchnorm_input_nonnegative), net).toEqual([1]);
+      expect(toNumbers((await m(`${net}_trains`, 'relu-before-batchnorm', { ...PUBLIC, kernel: 7, num_in_channels: 3 })).batchnorm_input_nonnegative), net).toEqual([1]);
+    }
   });
 });

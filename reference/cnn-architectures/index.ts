@@ -10,6 +10,8 @@
 //            architecture for the per-layer feedback table (encodings in graders/compare/param-table.ts)
 //   _trains  finite         bool 0-d    forward output and loss are finite
 //            all_have_grad  bool 0-d    after backward every trainable tensor has a finite gradient
+//            batchnorm_input_nonnegative  bool 0-d  some BatchNorm2d got an input with no negative value (a ReLU
+//                                       before it); false for the spec's Conv → (pool) → BN → ReLU blocks
 //            grad_ok, param_names, param_shapes — per tensor, for feedback (not graded)
 import type { AssignmentReference, Arrays, QuestionReference } from '../../graders/answer-key/types.js';
 import { createRng } from '../../graders/answer-key/rng.js';
@@ -112,10 +114,10 @@ function bool(value: boolean): NdArray {
 }
 
 /** `finite` and `all_have_grad`: one forward and backward pass of the reference in TensorFlow.js. */
-function solveTrains(id: NetId) {
+function solveTrains(id: NetId, variant: NetVariant = {}) {
   return (inputs: Arrays): Arrays => {
     const config = configFromInputs(inputs);
-    const analysis = analyse(buildNetwork(id, config), inputShape(inputs, config));
+    const analysis = analyse(buildNetwork(id, config, variant), inputShape(inputs, config));
     // Fixed initial weights: the answer must not depend on anything but the case's inputs.
     const params = initParams(analysis, createRng('cnn-architectures', id, 'init', JSON.stringify(config)));
     const step = trainStep(analysis, params, inputs.x);
@@ -125,6 +127,7 @@ function solveTrains(id: NetId) {
     return {
       finite: bool(step.finite),
       all_have_grad: bool(step.gradOk.length > 0 && step.gradOk.every(Boolean)),
+      batchnorm_input_nonnegative: bool(step.batchNormInputNonNegative),
       // Feedback only (graded: false in the manifest): which tensors got a gradient, and which tensors those are.
       grad_ok: { dtype: 'bool', shape: [step.gradOk.length], data: Uint8Array.from(step.gradOk, Number) },
       param_names: encodeLines(analysis.params.map((p) => p.name)),
@@ -190,7 +193,11 @@ function questionsFor(id: NetId): Record<string, QuestionReference> {
     [`${id}_trains`]: {
       generate: generator(id, true),
       solve: solveTrains(id),
-      mistakes: { 'parameter-without-gradient': () => ({ finite: bool(true), all_have_grad: bool(false) }) },
+      mistakes: {
+        'parameter-without-gradient': () => ({ finite: bool(true), all_have_grad: bool(false) }),
+        // The swapped network run forward: its BatchNorm layers see the ReLU's non-negative outputs.
+        'relu-before-batchnorm': (inputs: Arrays) => ({ batchnorm_input_nonnegative: solveTrains(id, { reluBeforeBatchNorm: true })(inputs).batchnorm_input_nonnegative }),
+      },
     },
   };
 }

@@ -28,6 +28,8 @@ export interface NetVariant {
   inputSkipAfterFinal?: boolean;
   /** UNet: the network input is not concatenated at all. */
   noInputSkip?: boolean;
+  /** Every block applies its ReLU before its BatchNorm instead of after it. */
+  reluBeforeBatchNorm?: boolean;
 }
 
 export const NET_IDS = ['pool_upsample_net', 'conv_transpose_net', 'unet'] as const;
@@ -107,6 +109,11 @@ class NetworkBuilder {
   }
 }
 
+/** A block's closing BatchNorm and ReLU, in the spec's order or, for the known mistake, swapped. */
+function normAndActivation(channels: number, variant: NetVariant): LayerSpec[] {
+  return variant.reluBeforeBatchNorm ? [relu(), batchNorm2d(channels)] : [batchNorm2d(channels), relu()];
+}
+
 function checkConfig(config: NetConfig): void {
   for (const [key, value] of Object.entries(config)) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${key} must be a positive integer, got ${String(value)}`);
@@ -120,10 +127,10 @@ export function poolUpsampleNet(config: NetConfig, variant: NetVariant = {}): Ne
   const padding = variant.padding ?? Math.floor(k / 2);
   const bias = !variant.noBiasBeforeBatchNorm;
   const b = new NetworkBuilder();
-  b.sequential('layer1', [conv2d(nin, nf, k, { padding, bias }), maxPool2d(2), batchNorm2d(nf), relu()]);
-  b.sequential('layer2', [conv2d(nf, 2 * nf, k, { padding, bias }), maxPool2d(2), batchNorm2d(2 * nf), relu()]);
-  b.sequential('layer3', [conv2d(2 * nf, nf, k, { padding, bias }), upsample(2), batchNorm2d(nf), relu()]);
-  b.sequential('layer4', [conv2d(nf, nc, k, { padding, bias }), upsample(2), batchNorm2d(nc), relu()]);
+  b.sequential('layer1', [conv2d(nin, nf, k, { padding, bias }), maxPool2d(2), ...normAndActivation(nf, variant)]);
+  b.sequential('layer2', [conv2d(nf, 2 * nf, k, { padding, bias }), maxPool2d(2), ...normAndActivation(2 * nf, variant)]);
+  b.sequential('layer3', [conv2d(2 * nf, nf, k, { padding, bias }), upsample(2), ...normAndActivation(nf, variant)]);
+  b.sequential('layer4', [conv2d(nf, nc, k, { padding, bias }), upsample(2), ...normAndActivation(nc, variant)]);
   b.add('layer5', conv2d(nc, nc, k, { padding }));
   return { id: 'pool_upsample_net', config, input: b.input, layers: b.layers };
 }
@@ -137,17 +144,17 @@ function encoderDecoder(id: NetId, config: NetConfig, variant: NetVariant, skips
   const up = { stride: 2, padding: variant.transposePadding ?? padding, outputPadding: variant.transposeOutputPadding ?? 1, bias };
   const down = { stride: 2, padding: variant.encoderPadding ?? padding, bias };
   const b = new NetworkBuilder();
-  const down1 = b.sequential('layer1', [conv2d(nin, nf, k, down), batchNorm2d(nf), relu()]);
-  b.sequential('layer2', [conv2d(nf, 2 * nf, k, down), batchNorm2d(2 * nf), relu()]);
-  const up1 = b.sequential('layer3', [convTranspose2d(2 * nf, nf, k, up), batchNorm2d(nf), relu()]);
+  const down1 = b.sequential('layer1', [conv2d(nin, nf, k, down), ...normAndActivation(nf, variant)]);
+  b.sequential('layer2', [conv2d(nf, 2 * nf, k, down), ...normAndActivation(2 * nf, variant)]);
+  const up1 = b.sequential('layer3', [convTranspose2d(2 * nf, nf, k, up), ...normAndActivation(nf, variant)]);
   if (!skips) {
-    b.sequential('layer4', [convTranspose2d(nf, nc, k, up), batchNorm2d(nc), relu()]);
+    b.sequential('layer4', [convTranspose2d(nf, nc, k, up), ...normAndActivation(nc, variant)]);
     b.add('layer5', conv2d(nc, nc, k, { padding }));
     return { id, config, input: b.input, layers: b.layers };
   }
   // UNet: the first transposed convolution's block output is concatenated with the first block's output …
   const cat1 = b.add('cat1', concat(), [up1, down1]);
-  const up2 = b.sequential('layer4', [convTranspose2d(2 * nf, nc, k, up), batchNorm2d(nc), relu()], [cat1]);
+  const up2 = b.sequential('layer4', [convTranspose2d(2 * nf, nc, k, up), ...normAndActivation(nc, variant)], [cat1]);
   if (variant.noInputSkip) {
     b.add('layer5', conv2d(nc, nc, k, { padding }));
   } else if (variant.inputSkipAfterFinal) {

@@ -132,6 +132,23 @@ describe.skipIf(!HAS_TORCH)('probes.train_step', () => {
     expect(r.grad_ok.value).toEqual(new Array(18).fill(true));
     expect(r.shape.value).toEqual([2, 3, 32, 32]);
     expect(r.loss.dtype).toBe('float64');
+    expect(r.batchnorm_input_nonnegative).toEqual({ dtype: 'bool', shape: [], value: false });
+  });
+
+  it('ReLU before BatchNorm, as a module or as a function: a BatchNorm sees only non-negative inputs', () => {
+    const r = py<Probe[]>(`
+import torch.nn.functional as F
+class Functional(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv, self.bn = nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4)
+    def forward(self, x):
+        return self.bn(F.relu(self.conv(x)))
+swapped = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(4), nn.Conv2d(4, 2, 3, padding=1))
+spec = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Conv2d(4, 2, 3, padding=1))
+print(json.dumps([plain(probes.train_step(m, torch.randn(2, 1, 8, 8))) for m in (Functional(), swapped, spec)]))`);
+    expect(r.map((x) => x.batchnorm_input_nonnegative.value)).toEqual([true, true, false]);
+    expect(r.map((x) => x.all_have_grad.value)).toEqual([true, true, true]);
   });
 
   it('a layer created but not used in forward: no gradient for its two tensors', () => {

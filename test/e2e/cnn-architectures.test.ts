@@ -33,7 +33,7 @@ describe('dlgrade grade cnn-architectures examples', () => {
 
   it('grades every example', () => {
     expect([...results.keys()].sort()).toEqual([...expected.keys()].sort());
-    expect(expected.size).toBe(5);
+    expect(expected.size).toBe(6);
   });
 
   it('the correct example scores 9/9 on public and hidden cases, with no case in error', () => {
@@ -85,8 +85,18 @@ describe('dlgrade grade cnn-architectures examples', () => {
 
   it('a failed trains case names the tensors that got no gradient', () => {
     const c = caseOf('pool-upsample-unused-final-conv', 'pool_upsample_net_trains', 'public');
-    expect(c.outputs.map((o) => o.name)).toEqual(['finite', 'all_have_grad']);
+    expect(c.outputs.map((o) => o.name)).toEqual(['finite', 'all_have_grad', 'batchnorm_input_nonnegative']);
     expect(c.details).toEqual(['No finite gradient after backward for 2 of 18 trainable tensors:', '  layer5.weight [24, 24, 3, 3]', '  layer5.bias [24]']);
+  });
+
+  it('ReLU before BatchNorm is named on the public case, though shape, count and gradients are right', () => {
+    const c = caseOf('relu-before-batchnorm', 'conv_transpose_net_trains', 'public');
+    expect(c.status).toBe('fail');
+    expect(c.outputs.filter((o) => !o.pass).map((o) => o.name)).toEqual(['batchnorm_input_nonnegative']);
+    expect(c.mistakes.map((m) => m.id)).toEqual(['relu-before-batchnorm']);
+    expect(c.mistakes[0].message).toMatch(/ReLU before BatchNorm/);
+    expect(caseOf('relu-before-batchnorm', 'conv_transpose_net_shape', 'public').status).toBe('pass');
+    expect(caseOf('relu-before-batchnorm', 'conv_transpose_net_params', 'public').status).toBe('pass');
   });
 
   it('the student report shows the table and the mistake', async () => {

@@ -107,6 +107,7 @@ def train_step(model, x):
       grad_ok        bool [P]      per trainable tensor, in order: it got a finite .grad
       loss           float64 0-d
       shape          int64 [ndim]  the output shape
+      batchnorm_input_nonnegative  bool 0-d  some BatchNorm layer's input had no negative value (a ReLU before it)
       and param_count, param_shapes, param_names as model_summary.
     A loss that does not require grad (e.g. forward under torch.no_grad) gives all_have_grad False, not an error.
     """
@@ -115,8 +116,14 @@ def train_step(model, x):
     nn.Module.train(model, True)
     for _, p in params:
         p.grad = None
+    nonnegative_inputs, hooks = _watch_batchnorm_inputs(model)
+    try:
+        with torch.enable_grad():
+            out = _as_output(model(_as_input(x)))
+    finally:
+        for hook in hooks:
+            hook.remove()
     with torch.enable_grad():
-        out = _as_output(model(_as_input(x)))
         loss = out.float().pow(2).mean()
         finite = bool(torch.isfinite(out.detach()).all()) and bool(torch.isfinite(loss.detach()))
         if loss.requires_grad:
@@ -132,8 +139,22 @@ def train_step(model, x):
         grad_ok=np.array(grad_ok, dtype=np.bool_),
         loss=np.array(float(loss.detach()), dtype=np.float64),
         shape=np.array(_shape(out), dtype=np.int64),
+        batchnorm_input_nonnegative=np.array(any(nonnegative_inputs)),
     )
     return result
+
+
+def _watch_batchnorm_inputs(model):
+    """Forward pre-hooks on every BatchNorm layer of `model`, recording per call whether its input had no negative
+    value: what a ReLU placed before the BatchNorm gives, and a convolution's output (the spec's order) never does."""
+    seen = []
+
+    def record(_module, args):
+        if args and isinstance(args[0], torch.Tensor):
+            seen.append(bool(torch.Tensor.all(torch.Tensor.detach(args[0]) >= 0)))
+
+    batchnorms = [m for m in nn.Module.modules(model) if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    return seen, [nn.Module.register_forward_pre_hook(m, record) for m in batchnorms]
 
 
 # --- hand-written backward passes (mlp-backprop) -------------------------------------------------------
