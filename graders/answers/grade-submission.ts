@@ -16,6 +16,8 @@ import { gradeAnswers, gradeUnreadable, type AnswersQuestionConfig } from './gra
 import { normalizeStudentId, variantOf } from '../answer-key/variants.js';
 import type { AnswersKey } from '../answer-key/answers-key.js';
 import { toQuestionResult } from './to-result.js';
+import { manualResult, unrecognisedSectionQuestion } from '../manual/manual-questions.js';
+import { collectMaterial, submitOf } from '../manual/material.js';
 import { readRoster, rosterStudentIds } from '../reporters/gradebook.js';
 
 /** Where the student id that picks a student's variant values comes from. */
@@ -53,6 +55,14 @@ export function answersLock(assignment: Assignment, key: AnswersKey): FixtureLoc
 /** A manual question outside the key's format: graded by staff through graders/manual/, never by the key. */
 export function isEngineManual(q: QuestionT, key: AnswersKey): boolean {
   return q.kind === 'manual' && !Object.hasOwn(key.questions, q.id);
+}
+
+/** The answers-file sections the manifest's own manual questions read (a review, a theory answer). */
+export function manualAnswerSections(questions: readonly QuestionT[], key: AnswersKey): string[] {
+  return questions.filter((q) => isEngineManual(q, key)).flatMap((q) => {
+    const answer = submitOf(q, 'answers').answer;
+    return answer !== undefined ? [answer] : [];
+  });
 }
 
 /** The manifest's questions as the answers grader takes them, each checked against the key's format. */
@@ -124,7 +134,7 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
   let answers: LoadedAnswers | undefined;
   let unreadable: string | undefined;
   try {
-    answers = await loadAnswers(key, submission.dir);
+    answers = await loadAnswers(key, submission.dir, process.cwd(), { manualSections: manualAnswerSections(manifest.questions, key) });
   } catch (error) {
     if (!(error instanceof DlgradeError)) throw error;
     unreadable = error.message;
@@ -152,6 +162,14 @@ export async function gradeAnswersSubmission(ctx: GradingContext, submission: Su
     const visibility = selectedCases(q, ctx.mode).some((c) => c.visibility === 'public') ? 'public' : 'hidden';
     return toQuestionResult(grade, { id: q.id, title: q.title, visibility, ...(q.hint ? { hint: q.hint } : {}) });
   });
+
+  // Sections nobody declared are kept for staff, after the manifest's questions (not when only some questions are graded).
+  if (answers && !ctx.questionIds?.length) {
+    for (const section of answers.unrecognised) {
+      const q = unrecognisedSectionQuestion(section.name, section.guess);
+      questionResults.push(manualResult(q, [], await collectMaterial(q, manifest, submission.dir)));
+    }
+  }
 
   return buildResult({
     assignment: ctx.assignment,

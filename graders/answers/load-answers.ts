@@ -32,9 +32,24 @@ export interface LoadedAnswers {
   studentId?: string;
   /** One state per question of the key. */
   sections: Record<string, SectionState>;
-  /** Problems that cost nothing: unknown keys, which are ignored. */
+  /** Problems that cost nothing: unknown keys inside a section (ignored) and unrecognised sections (kept for staff). */
   warnings: AnswerIssue[];
+  /** Top-level sections the assignment does not know, in file order: kept, so staff can read and grade them. */
+  unrecognised: UnrecognisedSection[];
 }
+
+/** A top-level section of an answers file that is neither a question of the key nor a manual question's section. */
+export interface UnrecognisedSection {
+  name: string;
+  line?: number;
+  /** The known section it is probably a typo of. */
+  guess?: string;
+}
+
+/** At most this many unrecognised sections become questions for staff; the rest are only named in a warning. */
+export const MAX_UNRECOGNISED_SECTIONS = 20;
+/** Longest section name kept as a question id (a longer one is named in a warning only). */
+export const MAX_SECTION_NAME = 64;
 
 /** File names an answers submission may use, in order of preference. */
 export const ANSWERS_FILE_NAMES = ['answers.yaml', 'answers.yml', 'answers.json'] as const;
@@ -47,6 +62,12 @@ export function formatIssue(file: string, issue: AnswerIssue): string {
 
 /** What loading needs of a key: its questions' section schemas. */
 export type AnswersFormat = Pick<AnswersKey, 'questions'>;
+
+/** What loading needs of the manifest besides the key. */
+export interface AnswersLoadOptions {
+  /** Sections the manifest's own manual questions read (a review, a theory answer): known, not validated. */
+  manualSections?: readonly string[];
+}
 
 // verbose: errors carry their parentSchema, whose description says what a list or mapping should hold.
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
@@ -80,7 +101,7 @@ function compiled(format: AnswersFormat): Compiled {
  * Throws DlgradeError('ANSWERS_INVALID') when there is no answers file or it cannot be read as a whole;
  * the caller turns that into "invalid" for every question.
  */
-export async function loadAnswers(format: AnswersFormat, submission: string, displayRoot = process.cwd()): Promise<LoadedAnswers> {
+export async function loadAnswers(format: AnswersFormat, submission: string, displayRoot = process.cwd(), options: AnswersLoadOptions = {}): Promise<LoadedAnswers> {
   const info = await stat(submission).catch(() => null);
   let file = submission;
   if (info?.isDirectory()) {
@@ -94,13 +115,13 @@ export async function loadAnswers(format: AnswersFormat, submission: string, dis
       });
     }
     file = path.join(submission, found[0]);
-    const loaded = parseAnswers(format, await readText(file, displayRoot), display(file, displayRoot));
+    const loaded = parseAnswers(format, await readText(file, displayRoot), display(file, displayRoot), options);
     if (found.length > 1) {
       loaded.warnings.unshift({ path: '', message: `also found ${found.slice(1).join(', ')}; only ${found[0]} was graded` });
     }
     return loaded;
   }
-  return parseAnswers(format, await readText(file, displayRoot), display(file, displayRoot));
+  return parseAnswers(format, await readText(file, displayRoot), display(file, displayRoot), options);
 }
 
 /**
@@ -141,7 +162,7 @@ function display(file: string, root: string): string {
  * Throws DlgradeError('ANSWERS_INVALID') only for problems of the whole file: not text, not YAML/JSON (the line is
  * named), or not a mapping.
  */
-export function parseAnswers(format: AnswersFormat, text: string, file: string): LoadedAnswers {
+export function parseAnswers(format: AnswersFormat, text: string, file: string, options: AnswersLoadOptions = {}): LoadedAnswers {
   const { ids, validators, strippers } = compiled(format);
   if (text.includes('\u0000')) {
     throw new DlgradeError('ANSWERS_INVALID', 'is not a text file: expected YAML or JSON answers', { file });
@@ -190,17 +211,8 @@ export function parseAnswers(format: AnswersFormat, text: string, file: string):
   const top = data as Record<string, unknown>;
   const lineOf = (segments: (string | number)[]): number | undefined => nodeLine(doc, lines, segments);
   const warnings: AnswerIssue[] = [];
-  const known = new Set<string>([...ids, 'student_id']);
-  for (const key of Object.keys(top)) {
-    if (!known.has(key)) {
-      const guess = closest(key, ids);
-      warnings.push({
-        path: key,
-        line: lineOf([key]),
-        message: `unknown question, ignored${guess ? ` (did you mean ${guess}?)` : ''}; questions: ${ids.join(', ')}`,
-      });
-    }
-  }
+  const sectionNames = [...ids, ...(options.manualSections ?? []).filter((name) => !ids.includes(name))];
+  const unrecognised = findUnrecognised(Object.keys(top), sectionNames, lineOf, warnings);
 
   let studentId: string | undefined;
   const rawId = top.student_id;
@@ -218,7 +230,34 @@ export function parseAnswers(format: AnswersFormat, text: string, file: string):
   for (const id of ids) {
     sections[id] = validateSection(id, validators[id], strippers[id], top[id], lineOf, warnings);
   }
-  return { file, studentId, sections, warnings };
+  return { file, studentId, sections, warnings, unrecognised };
+}
+
+/**
+ * The top-level keys that name no section. Each is kept for staff (up to MAX_UNRECOGNISED_SECTIONS, names up to
+ * MAX_SECTION_NAME characters) with a warning that says so and, for a likely typo, which section was meant.
+ */
+function findUnrecognised(
+  keys: readonly string[],
+  sectionNames: readonly string[],
+  lineOf: (segments: (string | number)[]) => number | undefined,
+  warnings: AnswerIssue[],
+): UnrecognisedSection[] {
+  const known = new Set<string>([...sectionNames, 'student_id']);
+  const kept: UnrecognisedSection[] = [];
+  for (const name of keys) {
+    if (known.has(name)) continue;
+    const guess = closest(name, sectionNames);
+    const line = lineOf([name]);
+    const meant = guess ? ` (did you mean ${guess}?)` : '';
+    const keep = kept.length < MAX_UNRECOGNISED_SECTIONS && name.trim() !== '' && name.length <= MAX_SECTION_NAME;
+    if (keep) kept.push({ name, ...(line !== undefined ? { line } : {}), ...(guess ? { guess } : {}) });
+    const fate = keep
+      ? 'not a section of this assignment, so it is not graded automatically: it is kept and staff will read it'
+      : `not a section of this assignment, and ignored (${name.length > MAX_SECTION_NAME ? `a name longer than ${MAX_SECTION_NAME} characters` : name.trim() === '' ? 'an empty name' : `more than ${MAX_UNRECOGNISED_SECTIONS} unrecognised sections`})`;
+    warnings.push({ path: name.length > MAX_SECTION_NAME ? `${name.slice(0, MAX_SECTION_NAME)}…` : name, ...(line !== undefined ? { line } : {}), message: `${fate}${meant}; sections: ${sectionNames.join(', ')}` });
+  }
+  return kept;
 }
 
 function validateSection(

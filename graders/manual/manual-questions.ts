@@ -6,7 +6,7 @@ import type { QuestionT } from '../manifest/schema.js';
 import type { CaseResultT, MaterialT, QuestionResultT, ResultT } from '../result/schema.js';
 import { scoreTotals } from '../result/build.js';
 import { DlgradeError } from '../errors.js';
-import { checkStaffScores, loadStaffScores, studentKey, unmatchedStaffScores, type StaffScore } from './staff-scores.js';
+import { checkStaffScores, loadStaffScores, studentKey, unmatchedStaffScores, type StaffQuestionInfo, type StaffScore } from './staff-scores.js';
 import { scoreManual } from './rubric.js';
 import { collectMaterial } from './material.js';
 import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
@@ -22,6 +22,27 @@ export function manualQuestions(questions: readonly QuestionT[]): QuestionT[] {
   return questions.filter((q) => q.kind === 'manual');
 }
 
+/** The manifest's questions as the staff-scores checks see them. */
+export function staffQuestionInfo(questions: readonly QuestionT[]): StaffQuestionInfo[] {
+  return questions.map((q) => ({ id: q.id, maxPoints: q.points, manual: q.kind === 'manual', ...(q.rubric ? { rubric: q.rubric } : {}) }));
+}
+
+/**
+ * The manual question an unrecognised section of a student's answers file becomes. It is worth nothing by itself:
+ * staff read it, mark it read (0 points, a comment) and give any credit to the question it answers.
+ */
+export function unrecognisedSectionQuestion(name: string, guess?: string): QuestionT {
+  return {
+    id: name,
+    title: `Unrecognised section "${name}"${guess ? ` (did you mean ${guess}?)` : ''}`,
+    points: 0,
+    kind: 'manual',
+    submit: { answer: name },
+    hint: 'not a question of this assignment: staff read it and give any credit to the question it answers',
+    cases: [],
+  };
+}
+
 /**
  * Loads, checks and attaches a staff scores CSV to a grading context. The file's hash goes into the lock, so results
  * cached before the scores changed are not reused, and every result records which scores it merged.
@@ -32,7 +53,7 @@ export async function attachStaffScores(ctx: GradingContext, file: string): Prom
     throw new DlgradeError('USAGE', `--staff-scores is for assignments with manual questions (kind: manual); ${manifest.id} has none`);
   }
   const scores = await loadStaffScores(file);
-  checkStaffScores(scores, manifest.questions.map((q) => ({ id: q.id, maxPoints: q.points, manual: q.kind === 'manual', ...(q.rubric ? { rubric: q.rubric } : {}) })), file);
+  checkStaffScores(scores, staffQuestionInfo(manifest.questions), file, { unrecognisedSections: manifest.runner === 'answers' });
   const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
   ctx.lock = { ...ctx.lock, files: { ...ctx.lock.files, [`staff-scores/${path.basename(file)}`]: sha256 } };
   ctx.staffScores = { file, scores };
@@ -55,12 +76,19 @@ export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: reado
  */
 export async function completeManualQuestions(ctx: GradingContext, submission: SubmissionInput, questions: readonly QuestionT[], result: ResultT): Promise<ResultT> {
   const manual = manualQuestions(questions);
-  if (manual.length === 0) return result;
+  const listed = new Set(ctx.assignment.manifest.questions.map((q) => q.id));
+  // Unrecognised answers sections: the answers grader kept them with their material; staff rows score them here.
+  const unrecognised = result.questions.filter((q) => !listed.has(q.id) && q.manual);
+  if (manual.length === 0 && unrecognised.length === 0) return result;
   const byId = new Map(result.questions.map((q) => [q.id, q]));
   const mine = (ctx.staffScores?.scores ?? []).filter((s) => studentKey(s.studentId) === studentKey(submission.student));
   for (const q of manual) {
     const material = await collectMaterial(q, ctx.assignment.manifest, submission.dir);
     byId.set(q.id, manualResult(q, mine.filter((s) => s.question === q.id), material));
+  }
+  for (const kept of unrecognised) {
+    const scored = manualResult({ ...unrecognisedSectionQuestion(kept.id), title: kept.title }, mine.filter((s) => s.question === kept.id), kept.manual!.material);
+    byId.set(kept.id, scored);
   }
   const ordered = questions.map((q) => byId.get(q.id)).filter((q): q is QuestionResultT => q !== undefined);
   // Anything a key graded that the manifest's list does not name stays, after the rest.

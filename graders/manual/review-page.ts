@@ -36,7 +36,8 @@ textarea { width: 100%; min-height: 3rem; }
 Scores go to <code id="file"></code>.</p>
 <main id="questions"></main>
 <script>
-let state, index = 0, focus = 0;
+// shown: the questions of the current student (an unrecognised section appears only for students who wrote it).
+let state, index = 0, focus = 0, shown = [];
 const el = (tag, props = {}, ...children) => { const e = Object.assign(document.createElement(tag), props); for (const c of children) e.append(c); return e; };
 const signed = (x) => (x > 0 ? '+' : '') + x;
 
@@ -53,7 +54,8 @@ function render() {
   document.getElementById('position').textContent = '(' + (index + 1) + ' of ' + state.students.length + ')';
   const main = document.getElementById('questions');
   main.replaceChildren();
-  state.questions.forEach((q, qi) => {
+  shown = state.questions.filter((q) => student.questions[q.id]);
+  shown.forEach((q, qi) => {
     const mine = student.questions[q.id];
     const material = el('div', { className: 'material' });
     for (const m of mine.material) {
@@ -72,7 +74,8 @@ function render() {
     const comment = el('textarea', { value: mine.comment, placeholder: 'comment for the student (optional)' });
     const save = el('button', { textContent: 'save' });
     save.onclick = () => saveQuestion(qi);
-    const verdict = el('p', { className: mine.scored ? 'scored' : 'pending', textContent: mine.scored ? 'scored: ' + mine.points + ' / ' + q.points : 'pending (not scored yet)' });
+    const verdict = el('p');
+    showVerdict(verdict, q, mine);
     verdict.dataset.testid = 'verdict-' + q.id;
     const section = el('section', { className: 'question' + (qi === focus ? ' focused' : '') },
       el('h2', { textContent: q.title + ' (' + q.points + ' pt)' }),
@@ -83,13 +86,18 @@ function render() {
   });
 }
 
+function showVerdict(verdict, q, mine) {
+  verdict.className = mine.scored ? 'scored' : 'pending';
+  verdict.textContent = mine.scored ? 'scored: ' + mine.points + ' / ' + q.points : 'pending (not scored yet)';
+}
+
 function markFocus() {
   document.querySelectorAll('section.question').forEach((s, i) => s.classList.toggle('focused', i === focus));
   document.querySelectorAll('section.question')[focus]?.scrollIntoView({ block: 'nearest' });
 }
 
 async function saveQuestion(qi) {
-  const q = state.questions[qi];
+  const q = shown[qi];
   const section = document.querySelectorAll('section.question')[qi];
   const items = {};
   section.querySelectorAll('input[type=checkbox]').forEach((b) => { items[b.dataset.item] = b.checked; });
@@ -100,12 +108,14 @@ async function saveQuestion(qi) {
   const status = document.getElementById('status');
   if (!res.ok) { status.textContent = 'not saved: ' + body.error; status.className = 'problem'; return false; }
   state.students[index] = body;
+  // The saved question shows its new score at once; the rest of the page stays as it is being edited.
+  showVerdict(section.querySelector('[data-testid^="verdict-"]'), q, body.questions[q.id]);
   status.textContent = 'saved ' + student.id + ' / ' + q.id; status.className = 'scored';
   return true;
 }
 
 async function saveAll() {
-  for (let qi = 0; qi < state.questions.length; qi++) if (!(await saveQuestion(qi))) return;
+  for (let qi = 0; qi < shown.length; qi++) if (!(await saveQuestion(qi))) return;
   move(1);
 }
 
@@ -123,7 +133,7 @@ document.addEventListener('keydown', (e) => {
   const section = document.querySelectorAll('section.question')[focus];
   if (e.key === 'j' || e.key === 'ArrowRight') move(1);
   else if (e.key === 'k' || e.key === 'ArrowLeft') move(-1);
-  else if (e.key === 'ArrowDown') { focus = Math.min(state.questions.length - 1, focus + 1); markFocus(); }
+  else if (e.key === 'ArrowDown') { focus = Math.min(shown.length - 1, focus + 1); markFocus(); }
   else if (e.key === 'ArrowUp') { focus = Math.max(0, focus - 1); markFocus(); }
   else if (/^[1-9]$/.test(e.key)) { const box = section?.querySelectorAll('input[type=checkbox]')[Number(e.key) - 1]; if (box) box.checked = !box.checked; }
   else if (e.key === 'c') { section?.querySelector('textarea').focus(); }

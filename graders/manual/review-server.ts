@@ -10,7 +10,7 @@ import type { ResultT } from '../result/schema.js';
 import { DlgradeError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { checkStaffScores, parseStaffScores, STAFF_SCORE_COLUMNS, studentKey, type StaffScore } from './staff-scores.js';
-import { manualQuestions } from './manual-questions.js';
+import { manualQuestions, staffQuestionInfo, unrecognisedSectionQuestion } from './manual-questions.js';
 import { scoreManual } from './rubric.js';
 import { REVIEW_PAGE } from './review-page.js';
 
@@ -54,8 +54,15 @@ async function readResults(outDir: string, assignmentId: string): Promise<Result
   return results.sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0));
 }
 
-function infoOf(questions: readonly QuestionT[]) {
-  return questions.map((q) => ({ id: q.id, maxPoints: q.points, manual: q.kind === 'manual', ...(q.rubric ? { rubric: q.rubric } : {}) }));
+/** Unrecognised answers sections kept in the results (questions the manifest does not name), once each, in order. */
+function unrecognisedQuestions(results: readonly ResultT[], listed: ReadonlySet<string>): QuestionT[] {
+  const found = new Map<string, QuestionT>();
+  for (const r of results) {
+    for (const q of r.questions) {
+      if (!listed.has(q.id) && q.manual && !found.has(q.id)) found.set(q.id, { ...unrecognisedSectionQuestion(q.id), title: `Unrecognised section "${q.id}"` });
+    }
+  }
+  return [...found.values()];
 }
 
 /** The CSV text for a set of rows, in dlgrade's column order. */
@@ -75,14 +82,17 @@ export function rowsForScore(q: QuestionT, student: string, items: Record<string
 /** Starts the review server on the loopback interface. */
 export async function startReviewServer(options: ReviewOptions): Promise<ReviewServer> {
   const { manifest } = options.assignment;
-  const manual = manualQuestions(manifest.questions);
-  if (manual.length === 0) throw new DlgradeError('USAGE', `${manifest.id} has no manual questions (kind: manual) to review`);
+  const declared = manualQuestions(manifest.questions);
+  if (declared.length === 0 && manifest.runner !== 'answers') throw new DlgradeError('USAGE', `${manifest.id} has no manual questions (kind: manual) to review`);
   const results = await readResults(options.outDir, manifest.id);
+  const manual = [...declared, ...unrecognisedQuestions(results, new Set(manifest.questions.map((q) => q.id)))];
+  if (manual.length === 0) throw new DlgradeError('USAGE', `${manifest.id} has no manual questions (kind: manual) and no student handed in an unrecognised section: nothing to review`);
+  const checkOptions = { unrecognisedSections: manifest.runner === 'answers' };
   let rows: StaffScore[] = [];
   const existing = await readFile(options.scoresFile, 'utf8').catch(() => undefined);
   if (existing !== undefined) {
     rows = parseStaffScores(existing, options.scoresFile);
-    checkStaffScores(rows, infoOf(manifest.questions), options.scoresFile);
+    checkStaffScores(rows, staffQuestionInfo(manifest.questions), options.scoresFile, checkOptions);
   }
 
   const state = () => ({
@@ -91,8 +101,9 @@ export async function startReviewServer(options: ReviewOptions): Promise<ReviewS
     questions: manual.map((q) => ({ id: q.id, title: q.title, points: q.points, rubric: q.rubric ?? [] })),
     students: results.map((r) => ({
       id: r.student,
+      // A student's questions: the declared ones, and only the unrecognised sections this student handed in.
       questions: Object.fromEntries(
-        manual.map((q) => {
+        manual.filter((q) => declared.includes(q) || r.questions.some((x) => x.id === q.id)).map((q) => {
           const mine = rows.filter((s) => studentKey(s.studentId) === studentKey(r.student) && s.question === q.id);
           const score = scoreManual(q, mine);
           const material = r.questions.find((x) => x.id === q.id)?.manual?.material ?? [];
@@ -110,7 +121,7 @@ export async function startReviewServer(options: ReviewOptions): Promise<ReviewS
     if (!q || !result) throw new DlgradeError('USAGE', `unknown student or question: ${JSON.stringify(req.student)} / ${JSON.stringify(req.question)}`);
     const others = rows.filter((s) => !(studentKey(s.studentId) === studentKey(req.student) && s.question === q.id));
     const next = req.clear ? others : [...others, ...rowsForScore(q, req.student, req.items ?? {}, req.comment ?? '')];
-    checkStaffScores(next, infoOf(manifest.questions), options.scoresFile);
+    checkStaffScores(next, staffQuestionInfo(manifest.questions), options.scoresFile, checkOptions);
     await writeFileAtomic(options.scoresFile, staffScoresCsv(next));
     rows = parseStaffScores(staffScoresCsv(next), options.scoresFile);
     return state().students.find((s) => s.id === req.student);

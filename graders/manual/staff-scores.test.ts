@@ -107,6 +107,19 @@ describe('checkStaffScores', () => {
     expect(() => checkStaffScores(itemScores('s1,review,summary,1.5,\ns1,review,late,,\ns1,review,,,fine\ns2,review,,2,\n'), QUESTIONS, 'scores.csv')).not.toThrow();
   });
 
+  it('accepts an unrecognised answers section marked read (0 points, a comment) only when asked to, and says where its points belong', () => {
+    const options = { unrecognisedSections: true };
+    expect(() => checkStaffScores(scores('s1,xor_prof,0,credited under xor_proof\n'), QUESTIONS, 'scores.csv', options)).not.toThrow();
+    expect(() => checkStaffScores(itemScores('s1,remarks,,,read\n'), QUESTIONS, 'scores.csv', options)).not.toThrow();
+    expect(error(() => checkStaffScores(scores('s1,xor_prof,1,\n'), QUESTIONS, 'scores.csv', options)).message).toBe(
+      'scores.csv: line 2: points: 1 is above the maximum of 0 for xor_prof ("xor_prof" is not a question of the assignment, so it can only be marked read with 0 points and a comment; give the points to the question it answers)',
+    );
+    expect(error(() => checkStaffScores(itemScores('s1,xor_prof,clarity,,\n'), QUESTIONS, 'scores.csv', options)).message).toBe(
+      "scores.csv: line 2: xor_prof has no rubric; leave item empty and give the question's points",
+    );
+    expect(error(() => checkStaffScores(scores('s1,relu_net,1,\n'), QUESTIONS, 'scores.csv', options)).message).toMatch(/"relu_net" is autograded/);
+  });
+
   it('finds scores whose student has no submission', () => {
     expect(unmatchedStaffScores(scores('s1,xor_proof,1,\ns2,xor_proof,1,\n'), [' S1']).map((s) => s.studentId)).toEqual(['s2']);
   });

@@ -28,6 +28,17 @@ export interface StaffQuestionInfo {
   maxPoints: number;
   manual: boolean;
   rubric?: readonly RubricItemT[];
+  /** A section of a student's answers file that the assignment does not know: worth nothing, read by staff. */
+  unrecognised?: boolean;
+}
+
+/** What checkStaffScores accepts besides the manifest's questions. */
+export interface StaffScoreCheckOptions {
+  /**
+   * Answers assignments: a question the manifest does not name may be an unrecognised section of some student's
+   * answers file; its rows are accepted with a maximum of 0 (staff mark it read and comment on it).
+   */
+  unrecognisedSections?: boolean;
 }
 
 /** The columns, in the order dlgrade writes them; `item` and `comment` may be left out (the older 4-column form). */
@@ -107,12 +118,12 @@ function firstLineColumns(text: string): string[] {
  * items and award at most their points, whole-question points are within 0..maximum and are not mixed with items, and
  * nothing is given twice. Throws naming the file and line.
  */
-export function checkStaffScores(scores: readonly StaffScore[], questions: readonly StaffQuestionInfo[], file: string): void {
+export function checkStaffScores(scores: readonly StaffScore[], questions: readonly StaffQuestionInfo[], file: string, options: StaffScoreCheckOptions = {}): void {
   const byId = new Map(questions.map((q) => [q.id, q]));
   const seen = new Map<string, number>();
   const shape = new Map<string, { whole?: number; item?: number }>();
   for (const s of scores) {
-    const q = byId.get(s.question);
+    const q = byId.get(s.question) ?? (options.unrecognisedSections ? { id: s.question, maxPoints: 0, manual: true, unrecognised: true } : undefined);
     if (!q) fail(file, s.line, `unknown question "${s.question}"; staff-graded questions: ${manualIds(questions)}`);
     if (!q.manual) fail(file, s.line, `question "${s.question}" is autograded; staff scores are for ${manualIds(questions)}`);
     checkRow(s, q, file);
@@ -136,7 +147,10 @@ export function checkStaffScores(scores: readonly StaffScore[], questions: reado
 /** The checks of one row that need only its question. */
 function checkRow(s: StaffScore, q: StaffQuestionInfo, file: string): void {
   if (s.item === '') {
-    if (s.points !== undefined && s.points > q.maxPoints) fail(file, s.line, `points: ${s.points} is above the maximum of ${q.maxPoints} for ${q.id}`);
+    if (s.points !== undefined && s.points > q.maxPoints) {
+      const why = q.unrecognised ? ` ("${q.id}" is not a question of the assignment, so it can only be marked read with 0 points and a comment; give the points to the question it answers)` : '';
+      fail(file, s.line, `points: ${s.points} is above the maximum of ${q.maxPoints} for ${q.id}${why}`);
+    }
     return;
   }
   const rubric = q.rubric ?? [];

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DlgradeError } from '../../graders/errors.js';
-import { formatIssue, loadAnswers, parseAnswers, type LoadedAnswers } from '../../graders/answers/load-answers.js';
+import { MAX_SECTION_NAME, MAX_UNRECOGNISED_SECTIONS, formatIssue, loadAnswers, parseAnswers, type LoadedAnswers } from '../../graders/answers/load-answers.js';
 import { WRITTEN_QUESTION_IDS } from './schema.js';
 import { writtenKey } from './index.js';
 
@@ -60,13 +60,34 @@ describe('parseAnswers', () => {
     expect(issues(a, 'backprop')).toHaveLength(3);
   });
 
-  it('ignores unknown keys with a warning that suggests the right one, and keeps the section', () => {
+  it('keeps an unrecognised section for staff with a warning that suggests the right one, and ignores unknown keys inside a section', () => {
     const a = parseAnswers(writtenKey, 'backprop:\n  gradients: { w11: 1, w1: 2 }\nbackprob: {}\n', 'answers.yaml');
     expect(a.sections.backprop).toEqual({ state: 'answered', value: { gradients: { w1: 2 } } });
+    expect(a.unrecognised).toEqual([{ name: 'backprob', line: 3, guess: 'backprop' }]);
     expect(a.warnings.map((w) => formatIssue(a.file, w))).toEqual([
-      'answers.yaml:3: backprob: unknown question, ignored (did you mean backprop?); questions: conv_as_matrix, perceptron, xor, relu_net, backprop, vgg11, cnn_table, xor_proof, min_norm_proof',
+      'answers.yaml:3: backprob: not a section of this assignment, so it is not graded automatically: it is kept and staff will read it (did you mean backprop?); sections: conv_as_matrix, perceptron, xor, relu_net, backprop, vgg11, cnn_table, xor_proof, min_norm_proof',
       'answers.yaml:2: backprop.gradients.w11: unknown key, ignored (did you mean w1?); expected one of w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, b1, b2',
     ]);
+  });
+
+  it('knows the sections of the manifest\'s own manual questions, and suggests them for a typo', () => {
+    const text = 'paper_review: |\n  The paper...\npaper_reveiw: again\nremarks: thanks\n';
+    const a = parseAnswers(writtenKey, text, 'answers.yaml', { manualSections: ['paper_review'] });
+    expect(a.unrecognised).toEqual([
+      { name: 'paper_reveiw', line: 3, guess: 'paper_review' },
+      { name: 'remarks', line: 4 },
+    ]);
+    expect(a.warnings[1].message).toMatch(/^not a section of this assignment, .*staff will read it; sections: conv_as_matrix, .*, min_norm_proof, paper_review$/);
+    expect(parseAnswers(writtenKey, text, 'answers.yaml').unrecognised.map((u) => u.name)).toEqual(['paper_review', 'paper_reveiw', 'remarks']);
+  });
+
+  it(`keeps at most ${MAX_UNRECOGNISED_SECTIONS} unrecognised sections, none with an overlong name, and says why the rest are ignored`, () => {
+    const many = Array.from({ length: MAX_UNRECOGNISED_SECTIONS + 2 }, (_, i) => `extra_${i}: text`);
+    const long = 'x'.repeat(MAX_SECTION_NAME + 1);
+    const a = parseAnswers(writtenKey, [...many, `${long}: text`].join('\n'), 'answers.yaml');
+    expect(a.unrecognised).toHaveLength(MAX_UNRECOGNISED_SECTIONS);
+    expect(a.warnings.filter((w) => /ignored \(more than 20 unrecognised sections\)/.test(w.message))).toHaveLength(2);
+    expect(a.warnings.at(-1)).toMatchObject({ path: `${'x'.repeat(MAX_SECTION_NAME)}…`, message: expect.stringMatching(/ignored \(a name longer than 64 characters\)/) });
   });
 
   it('treats null and absent sections as missing', () => {
