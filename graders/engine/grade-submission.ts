@@ -12,7 +12,7 @@ import type { Runner, RunnerCase, RunnerJob, RunnerQuestion, CaseOutcome } from 
 import { compareArrays, linearSystemPatterns, type Tolerance } from '../compare/compare.js';
 import { summarize } from '../compare/describe.js';
 import { modelFeedback } from '../compare/param-table.js';
-import { scoreQuestion } from '../score/score.js';
+import { scoreParts, scoreQuestion, type PartScore, type QuestionScore } from '../score/score.js';
 import { firstImageInput, madeImagePictures, mapPictures, type Picture } from '../reporters/pictures.js';
 import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { completeManualQuestions, type StaffScores } from '../manual/manual-questions.js';
@@ -114,8 +114,8 @@ export async function gradeCodeSubmission(ctx: GradingContext, submission: Submi
     for (const question of questions) {
       const cases: CaseResultT[] = [];
       for (const p of plan.filter((x) => x.question === question)) cases.push(await caseResult(question, p.c, p.loaded, run.cases.get(p.index), manifest));
-      const score = scoreQuestion(question.points, cases);
-      graded.push({ id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(question.hint ? { hint: question.hint } : {}) });
+      const score = scoreCodeQuestion(question, cases);
+      graded.push({ id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(score.parts ? { parts: score.parts } : {}), ...(question.hint ? { hint: question.hint } : {}) });
     }
     return graded;
   });
@@ -134,6 +134,12 @@ export async function gradeCodeSubmission(ctx: GradingContext, submission: Submi
     questions: questionResults,
     notices,
   });
+}
+
+/** A code question's score: by case, or for a question in parts by each part's share (graders/score/score.ts). */
+function scoreCodeQuestion(question: QuestionT, cases: CaseResultT[]): QuestionScore & { parts?: PartScore[] } {
+  if (!question.parts) return scoreQuestion(question.points, cases);
+  return scoreParts(question.points, question.parts.map((p) => ({ id: p.id, share: p.share ?? 1 })), cases);
 }
 
 /** The memory limit of a submission's process, MiB: the manifest's, else 4 GiB. */
@@ -207,10 +213,25 @@ async function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, out
     if (m.patterns && outputs.some((o) => !o.pass && o.diagnostics.patterns.some((p: { kind: string }) => (m.patterns as string[]).includes(p.kind)))) matched.add(m.id);
   }
   const mistakes = [...matched].map((id) => ({ id, message: mistakeMessages[id] ?? id }));
-  const status = outputs.every((o) => o.pass) ? 'pass' : 'fail';
+  const allPass = outputs.every((o) => o.pass);
+  // A step that raised while the runner went on (a forward before its backward) makes the case an error, with its
+  // other outputs still compared for the parts they belong to.
+  const status = allPass ? 'pass' : outcome.error ? 'error' : 'fail';
+  const parts = question.parts ? Object.fromEntries(question.parts.map((p) => [p.id, p.outputs.every((name) => outputs.find((o) => o.name === name)?.pass === true)])) : undefined;
   const details = status === 'fail' ? feedbackDetails(outcome, loaded) : undefined;
-  const pictures = c.visibility === 'public' ? casePictures(question, outcome, loaded, status === 'fail') : [];
-  return { ...base, mistakes, status, durationMs: outcome.durationMs, outputs, ...(details ? { details } : {}), ...(pictures.length ? { pictures } : {}), ...stdout };
+  const pictures = c.visibility === 'public' ? casePictures(question, outcome, loaded, !allPass) : [];
+  return {
+    ...base,
+    mistakes,
+    status,
+    durationMs: outcome.durationMs,
+    outputs,
+    ...(parts ? { parts } : {}),
+    ...(status === 'error' && outcome.error ? { error: outcome.error } : {}),
+    ...(details ? { details } : {}),
+    ...(pictures.length ? { pictures } : {}),
+    ...stdout,
+  };
 }
 
 /** An output graded by properties (graders/models/properties.ts): measured here, on the student's array. */

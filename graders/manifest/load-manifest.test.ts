@@ -69,6 +69,33 @@ describe('parseManifest', () => {
     expect(errorOf(withManual(question)).message).toMatch(message);
   });
 
+  const mlp = readFileSync(path.join(projectRoot(), 'assignments', 'mlp-backprop', 'manifest.yaml'), 'utf8');
+
+  it('accepts a question graded in parts, with a step that recovers from the stored inputs', () => {
+    const relu = parseManifest(mlp, 'manifest.yaml').questions.find((q) => q.id === 'relu')!;
+    expect(relu.parts).toEqual([
+      { id: 'forward', outputs: ['out'] },
+      { id: 'backward', outputs: ['dLdin'] },
+    ]);
+    expect(relu.steps?.[1]).toMatchObject({ call: 'relu', recover: [{ set: 'relu.inputs', value: ['$x'] }] });
+  });
+
+  it.each([
+    ['a part naming an output the question does not have', mlp.replace('{ id: forward, outputs: [out] }', '{ id: forward, outputs: [output] }'), /questions\[2\] \(relu\)\.parts\[0\]\.outputs names "output", which is not a graded output of the question \(graded: out, dLdin\)/],
+    ['an output in two parts', mlp.replace('{ id: backward, outputs: [dLdin] }', '{ id: backward, outputs: [dLdin, out] }'), /parts\[1\]\.outputs names "out", which is already in part "forward"/],
+    ['a part without outputs', mlp.replace('{ id: backward, outputs: [dLdin] }', '{ id: backward, outputs: [out] }').replace('{ id: forward, outputs: [out] }', '{ id: forward, outputs: [] }'), /parts\[0\]\.outputs must have at least 1 item/],
+    ['a repeated part id', mlp.replace('{ id: backward, outputs: [dLdin] }', '{ id: forward, outputs: [dLdin] }'), /parts\[1\] repeats the part id "forward"/],
+    ['a zero share', mlp.replace('{ id: backward, outputs: [dLdin] }', '{ id: backward, outputs: [dLdin], share: 0 }'), /share must be a number > 0, got 0/],
+    ['a recovery that is not a set step', mlp.replace('recover: [{ set: relu.inputs, value: [$x] }]', 'recover: [{ call: relu }]'), /recover/],
+  ])('rejects %s', (_name, text, message) => {
+    expect(errorOf(text).message).toMatch(message);
+  });
+
+  it('rejects a question in parts that leaves a graded output in none', () => {
+    const text = mlp.replace('    outputs: { out: $out, dLdin: $dLdin }\n', '    outputs: { out: $out, dLdin: $dLdin, mask: $relu.mask }\n');
+    expect(errorOf(text).message).toMatch(/questions\[2\] \(relu\)\.parts leaves the graded output\(s\) mask in no part/);
+  });
+
   it('formats JSON pointers as dotted paths with indexes', () => {
     expect(formatPath('/questions/3/cases/0/args')).toBe('questions[3].cases[0].args');
   });

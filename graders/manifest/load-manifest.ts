@@ -190,6 +190,7 @@ function checkConsistency(manifest: ManifestT, file: string): void {
     if (outputSpecs.length > 0 && outputSpecs.every((o) => typeof o === 'object' && o.graded === false)) {
       fail(`${where}.outputs`, 'has no graded output: a question whose outputs are all "graded: false" would always pass');
     }
+    if (q.parts) checkParts(q, `${where}.parts`, fail);
     if (Object.values(q.inputs ?? {}).includes('model') && !manifest.model) fail(`${where}.inputs`, 'has an input of kind "model", but the manifest has no "model" section');
     const caseIds = new Set<string>();
     q.cases.forEach((c, ci) => {
@@ -207,6 +208,24 @@ function checkConsistency(manifest: ManifestT, file: string): void {
       }
     });
   });
+}
+
+/** A question in parts: unique part ids, and every graded output in exactly one part. */
+function checkParts(q: QuestionT, where: string, fail: (where: string, message: string) => never): void {
+  const graded = Object.entries(q.outputs ?? {}).filter(([, spec]) => typeof spec === 'string' || spec.graded !== false).map(([name]) => name);
+  const owner = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const [i, part] of (q.parts ?? []).entries()) {
+    if (ids.has(part.id)) fail(`${where}[${i}]`, `repeats the part id "${part.id}"`);
+    ids.add(part.id);
+    for (const name of part.outputs) {
+      if (!graded.includes(name)) fail(`${where}[${i}].outputs`, `names "${name}", which is not a graded output of the question (graded: ${graded.join(', ')})`);
+      if (owner.has(name)) fail(`${where}[${i}].outputs`, `names "${name}", which is already in part "${owner.get(name)}"`);
+      owner.set(name, part.id);
+    }
+  }
+  const orphans = graded.filter((name) => !owner.has(name));
+  if (orphans.length) fail(where, `leaves the graded output(s) ${orphans.join(', ')} in no part`);
 }
 
 /** Manual questions: a rubric with unique ids that can reach the points, one thing handed in, no code to run. */

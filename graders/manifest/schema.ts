@@ -50,19 +50,26 @@ const NewStep = Type.Object(
   },
   { additionalProperties: false },
 );
+const SetStep = Type.Object(
+  {
+    set: Type.String({ description: 'attribute to assign, e.g. layer.weight' }),
+    value: StepValue,
+  },
+  { additionalProperties: false },
+);
 const CallStep = Type.Object(
   {
     call: Type.String({ description: 'what to call: a result (loss), a method (loss.gram_matrix) or a module function (train.sgd_step)' }),
     args: Type.Optional(Type.Array(StepValue)),
     kwargs: Type.Optional(Type.Record(Type.String(), StepValue)),
     as: Type.Optional(Type.String({ description: 'name the return value is kept under' })),
-  },
-  { additionalProperties: false },
-);
-const SetStep = Type.Object(
-  {
-    set: Type.String({ description: 'attribute to assign, e.g. layer.weight' }),
-    value: StepValue,
+    recover: Type.Optional(
+      Type.Array(SetStep, {
+        minItems: 1,
+        description:
+          'when this call raises, these steps set what the next steps need from fresh copies of the case\'s stored inputs (e.g. the inputs a module caches for backward: { set: relu.inputs, value: [$x] }) and the steps go on: only the outputs read from this call\'s result fail, so a backward is graded on its own when its forward fails',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -156,6 +163,15 @@ const Source = Type.Object(
   { additionalProperties: false },
 );
 
+export const Part = Type.Object(
+  {
+    id: Id,
+    outputs: Type.Array(Type.String(), { minItems: 1, description: 'the graded outputs of this part' }),
+    share: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "this part's share of the question's points, relative to the other parts' (default 1: equal shares)" })),
+  },
+  { additionalProperties: false },
+);
+
 export const Case = Type.Object(
   {
     id: Id,
@@ -210,6 +226,13 @@ export const Question = Type.Object(
     steps: Type.Optional(Type.Array(Step, { minItems: 1 })),
     outputs: Type.Optional(Type.Record(Type.String(), OutputSpec)),
     compare: Type.Optional(Tolerance),
+    parts: Type.Optional(
+      Type.Array(Part, {
+        minItems: 2,
+        description:
+          'a question graded as one block (a forward and its backward) in parts: each part earns its share of the points on the cases where all its outputs pass; every graded output belongs to exactly one part',
+      }),
+    ),
     timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     mistakes: Type.Optional(Type.Array(Mistake)),
     cases: Type.Optional(Type.Array(Case, { minItems: 1, description: 'required, except for manual questions' })),
@@ -311,6 +334,7 @@ export type RubricItemT = Static<typeof RubricItem>;
 export type SubmitT = Static<typeof Submit>;
 export type CaseT = Static<typeof Case>;
 export type StepT = Static<typeof Step>;
+export type PartT = Static<typeof Part>;
 export type ToleranceT = Static<typeof Tolerance>;
 export type LatePolicyT = Static<typeof LatePolicy>;
 export type NotebookOptionsT = Static<typeof NotebookOptions>;

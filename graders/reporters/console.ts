@@ -42,7 +42,7 @@ export function renderConsole(result: ResultT, color = false, verbose = false): 
   if (problems.length) {
     out.push('', 'What to fix:');
     for (const q of problems) {
-      out.push(`  ${paint('1', q.id)} (${q.points}/${q.maxPoints})`);
+      out.push(`  ${paint('1', q.id)} (${q.points}/${q.maxPoints}${q.parts ? `: ${q.parts}` : ''})`);
       const groups = verbose ? q.cases.map((c) => ({ ids: [c.id], hidden: c.visibility === 'hidden', first: c })) : q.failureGroups;
       for (const { ids, first: c } of groups) {
         const mark = c.passed ? paint('32', '✓') : paint('31', '✗');

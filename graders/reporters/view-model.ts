@@ -46,6 +46,8 @@ export interface QuestionView {
   failureGroups: { ids: string[]; hidden: boolean; first: CaseView }[];
   hint?: string;
   comment?: string;
+  /** A question graded in parts: each part's points, e.g. "forward 0/0.5, backward 0.5/0.5". */
+  parts?: string;
   /** Manual questions: rubric and handed-in material (manual-view.ts). */
   manual?: ManualView;
 }
@@ -137,6 +139,7 @@ export function viewQuestion(q: QuestionResultT, audience: Audience = 'student')
     failureGroups: groupFailures(cases),
     hint: q.status === 'passed' ? undefined : q.hint,
     comment: q.comment,
+    ...(q.parts?.length ? { parts: q.parts.map((p) => `${p.id} ${points(p.points)}/${points(p.maxPoints)}`).join(', ') } : {}),
     manual: viewManual(q),
   };
 }

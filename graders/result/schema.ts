@@ -115,6 +115,8 @@ export const CaseResult = Type.Object({
   ),
   /** Known mistakes the outputs match, with the manifest's explanation. */
   mistakes: Type.Array(Type.Object({ id: Type.String(), message: Type.String() })),
+  /** A question graded in parts: whether each part's outputs passed on this case. */
+  parts: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
   stdout: Type.Optional(Type.String()),
   /** Extra detail for people, e.g. a per-layer table, as preformatted lines. */
   details: Type.Optional(Type.Array(Type.String())),
@@ -162,6 +164,8 @@ export const QuestionResult = Type.Object({
   maxPoints: Type.Number(),
   status: oneOf('passed', 'partial', 'failed', 'pending'),
   cases: Type.Array(CaseResult),
+  /** A question graded in parts (a forward and its backward): each part's points out of its share. */
+  parts: Type.Optional(Type.Array(Type.Object({ id: Type.String(), points: Type.Number(), maxPoints: Type.Number() }))),
   hint: Type.Optional(Type.String()),
   comment: Type.Optional(Type.String()),
   /** Manual questions: the rubric, what staff gave, and what the student handed in. */

@@ -407,7 +407,9 @@ function readOutcomeFiles(resultDir: string, index: number): CaseOutcome | undef
   if (record.output_errors && typeof record.output_errors === 'object') {
     for (const [k, v] of Object.entries(record.output_errors as Record<string, unknown>)) outputErrors[k] = String(v).slice(0, 500);
   }
-  return { status: 'ok', outputs, outputErrors, durationMs, stdout };
+  // A step that raised but let the runner go on (`recover`): its error travels with the outputs that were computed.
+  const stepError = record.step_error ? { error: sanitizeError(record.step_error) } : {};
+  return { status: 'ok', outputs, outputErrors, durationMs, stdout, ...stepError };
 }
 
 export function crashOutcome(message: string): CaseOutcome {

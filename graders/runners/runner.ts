@@ -52,6 +52,7 @@ export interface CaseOutcome {
   outputs: Map<string, NdArray>;
   /** Outputs that could not be read (None, wrong type), by output name. */
   outputErrors: Record<string, string>;
+  /** With status ok: a step raised and the runner went on from the stored inputs (its `recover`); the case is an error. */
   error?: CaseError;
   durationMs: number;
   stdout?: string;

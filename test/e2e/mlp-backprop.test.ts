@@ -30,7 +30,7 @@ describe('dlgrade grade mlp-backprop examples', () => {
 
   it('grades every example', () => {
     expect([...results.keys()].sort()).toEqual([...expected.keys()].sort());
-    expect(expected.size).toBe(7);
+    expect(expected.size).toBe(8);
   });
 
   it('the correct example scores 11/11 on the autograded questions, with no case in error', () => {
@@ -61,6 +61,46 @@ describe('dlgrade grade mlp-backprop examples', () => {
         for (const c of q.cases) if (c.status !== 'pass' && c.status !== 'pending') expect(c.status, `${student}: ${q.id}/${c.id}`).toBe('fail');
       }
     }
+  });
+
+  it('a forward that raises costs only its part: the backward runs on the stored inputs and keeps its share', async () => {
+    const result = results.get('forward-not-implemented')!;
+    const q = (id: string) => result.questions.find((x) => x.id === id)!;
+    // relu is graded in two parts; every case's forward raises, every backward is right.
+    expect(q('relu')).toMatchObject({
+      points: 0.5,
+      status: 'partial',
+      parts: [
+        { id: 'forward', points: 0, maxPoints: 0.5 },
+        { id: 'backward', points: 0.5, maxPoints: 0.5 },
+      ],
+    });
+    for (const c of q('relu').cases) {
+      expect(c, c.id).toMatchObject({ status: 'error', parts: { forward: false, backward: true }, error: { type: 'NotImplemented', message: 'ReLU.forward' } });
+      expect(c.outputs.map((o) => [o.name, o.pass])).toEqual([
+        ['out', false],
+        ['dLdin', true],
+      ]);
+    }
+    // The cross-entropy backward, behind a forward that raises, is graded on its own: full marks.
+    expect(q('cross_entropy_backward')).toMatchObject({ points: 2, status: 'passed' });
+    expect(q('cross_entropy_forward').points).toBe(0);
+    // A chain with no recovery (the whole MLP) still needs every forward.
+    expect(q('mlp_end_to_end').points).toBe(0);
+    const report = await readFile(path.join(out, 'forward-not-implemented', 'report.md'), 'utf8');
+    expect(report).toContain('Parts: forward 0/0.5, backward 0.5/0.5');
+    const check = await dlgrade(['check', 'mlp-backprop', '--submission', path.join('examples', 'mlp-backprop', 'forward-not-implemented'), '--question', 'relu']);
+    expect(check.stdout).toContain('relu (0.5/1: forward 0/0.5, backward 0.5/0.5)');
+    expect(check.stdout).toContain('out: not computed: relu raised NotImplementedError');
+  });
+
+  it('a mistake in one part keeps the other part\'s share: a ReLU mask x >= 0 fails only the backward on exact zeros', () => {
+    const relu = results.get('relu-mask-ge')!.questions.find((x) => x.id === 'relu')!;
+    expect(relu.parts).toEqual([
+      { id: 'forward', points: 0.5, maxPoints: 0.5 },
+      { id: 'backward', points: 0.25, maxPoints: 0.5 },
+    ]);
+    expect(relu.points).toBe(0.75);
   });
 
   it('names the mistake in the reports', async () => {

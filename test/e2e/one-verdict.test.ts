@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../graders/answer-key/rng.js';
 import type { ResultT } from '../../graders/result/schema.js';
-import { scoreQuestion } from '../../graders/score/score.js';
+import { scoreParts, scoreQuestion } from '../../graders/score/score.js';
 import { answersFromKey } from '../../reference/written/answers-from-key.js';
 import { variantFor } from '../../reference/written/variant.js';
 import { ROOT, dlgrade } from './cli.js';
@@ -52,7 +52,9 @@ async function assignmentsWithExamples(): Promise<string[]> {
 /** The public part of a graded question: its points over the public cases only, and those cases' verdicts. */
 function publicView(q: ResultT['questions'][number]) {
   const cases = q.cases.filter((c) => c.visibility === 'public');
-  const points = q.status === 'pending' ? q.points : scoreQuestion(q.maxPoints, cases).points;
+  // A question in parts scores each part on its share (the parts' maximum points are their shares).
+  const parts = q.parts?.map((p) => ({ id: p.id, share: p.maxPoints }));
+  const points = q.status === 'pending' ? q.points : parts ? scoreParts(q.maxPoints, parts, cases).points : scoreQuestion(q.maxPoints, cases).points;
   return { points, cases: cases.map((c) => `${c.id}: ${c.status}`) };
 }
 

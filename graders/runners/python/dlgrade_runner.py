@@ -336,9 +336,11 @@ class Runner:
         return np.asarray(arr, order="C")
 
     # --- steps ---------------------------------------------------------------------------------
-    def run_steps(self, steps, scope):
+    def run_steps(self, steps, scope, recovered=None, fresh_inputs=None):
         for step in steps:
-            if "new" in step or "call" in step:
+            if "recover" in step and recovered is not None:
+                self.run_recoverable(step, scope, recovered, fresh_inputs)
+            elif "new" in step or "call" in step:
                 target = self.lookup(step.get("new") or step["call"], scope)
                 if not callable(target):
                     raise StudentApiError(f"{step.get('new') or step['call']} is not callable")
@@ -359,6 +361,26 @@ class Runner:
             else:
                 raise ValueError(f"unknown step {step!r}")
 
+    def fresh_inputs(self, arrays, question):
+        """New copies of a case's stored inputs (models left out: the ones the steps use stay the ones checked)."""
+        models = self.models
+        try:
+            return self.convert_inputs(arrays, {k: v for k, v in question.get("inputs", {}).items() if v != "model"})
+        finally:
+            self.models = models
+
+    def run_recoverable(self, step, scope, recovered, fresh_inputs):
+        """Runs a step whose failure costs only the outputs that read its result (a forward whose backward is graded on
+        its own): on an exception its `recover` steps set, from fresh copies of the case's stored inputs, what the next
+        steps need (the values a module caches), and the steps go on. The first error is kept for the case."""
+        try:
+            self.run_steps([{k: v for k, v in step.items() if k != "recover"}], scope)
+        except Exception as e:  # noqa: BLE001 - the submission's failure; CaseTimeout is not an Exception
+            recovered.setdefault("error", e)
+            if "as" in step:
+                recovered.setdefault("names", {})[step["as"]] = f"not computed: {step['call']} raised {type(e).__name__}"
+            self.run_steps(step["recover"], {**scope, **fresh_inputs()})
+
     def run_case(self, case):
         np = self.np
         index = case["index"]
@@ -371,6 +393,8 @@ class Runner:
             return
         captured = CappedText()
         record = {"status": "ok"}
+        # Errors of steps the runner went on after (their `recover`), the first kept.
+        recovered = {}
         finished_outputs = None
         started = time.perf_counter()
         old_stdout = sys.stdout
@@ -383,10 +407,14 @@ class Runner:
             sys.stdout = captured
             arrays = read_inputs(os.path.join(self.job_dir, case["inputs"]))
             scope = self.convert_inputs(arrays, question.get("inputs", {}), question)
-            self.run_steps(question["steps"], scope)
+            self.run_steps(question["steps"], scope, recovered, lambda: self.fresh_inputs(arrays, question))
             self.check_model_unchanged(self.models)
             outputs, output_errors = {}, {}
             for name, where in question["outputs"].items():
+                failed_step = recovered.get("names", {}).get(where.lstrip("$").split(".")[0])
+                if failed_step:
+                    output_errors[name] = failed_step
+                    continue
                 try:
                     outputs[name] = self.to_array(self.resolve(where, scope), where.lstrip("$"))
                 except StudentApiError as e:
@@ -395,12 +423,15 @@ class Runner:
             finished_outputs = outputs
             if output_errors:
                 record["output_errors"] = output_errors
+            if "error" in recovered:
+                record["step_error"] = self.describe_error(recovered["error"])
         except CaseTimeout:
             self.timed_out[case["question"]] = case["case"]
             record = {"status": "timeout", "error": {"type": "Timeout", "message": f"did not finish within {question['timeout_s']} s of CPU time"}}
         except BaseException as e:  # noqa: BLE001 - whatever the submission raises is reported, not fatal
             signal.setitimer(signal.ITIMER_PROF, 0)
-            record = {"status": "error", "error": self.describe_error(e)}
+            # A later step that fails after a recovered one most likely fails because of it: the first error is the cause.
+            record = {"status": "error", "error": self.describe_error(recovered.get("error", e))}
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
             sys.stdout = old_stdout
