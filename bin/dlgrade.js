@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point: runs the compiled CLI (npm install builds it). In a source checkout, TypeScript sources newer than
-// their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` then starts
-// the Python worker it will use, so that importing PyTorch overlaps loading the CLI (graders/runners/prestart.ts).
+// their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` is then
+// handed to a running check server, or else starts the Python worker it will use, so that importing PyTorch overlaps
+// loading the CLI (graders/runners/prestart.ts).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -41,7 +42,19 @@ if (process.env.DLGRADE_NO_BUILD !== '1' && existsSync(path.join(root, 'tsconfig
   }
 }
 
+// A check goes to the user's check server when one is running (graders/check-server/): PyTorch is already imported
+// there. Otherwise, or if anything about the server is wrong, it runs here as it always did.
+let served = false;
 if (process.argv[2] === 'check') {
-  await import('../dist/graders/runners/prestart.js').then((m) => m.prestart(process.argv)).catch(() => {});
+  const attempt = await import('../dist/graders/check-server/client.js').then((m) => m.checkOnServer(process.argv.slice(2)), (error) => ({ served: false, reason: error.message }));
+  const verbose = process.argv.includes('--verbose') || process.argv.includes('-v');
+  if (attempt.served) {
+    served = true;
+    process.exitCode = attempt.exitCode;
+    if (verbose) process.stderr.write(`dlgrade: checked by the check server (pid ${attempt.pid}); --no-server checks in this process\n`);
+  } else {
+    if (verbose) process.stderr.write(`dlgrade: checking in this process: ${attempt.reason}\n`);
+    await import('../dist/graders/runners/prestart.js').then((m) => m.prestart(process.argv)).catch(() => {});
+  }
 }
-await import('../dist/scripts/cli.js');
+if (!served) await import('../dist/scripts/cli.js');

@@ -1,6 +1,6 @@
 // The dlgrade command line: each command lives in scripts/commands/ and calls into graders/.
 import { Command } from 'commander';
-import { DlgradeError } from '../graders/errors.js';
+import { reportCommandError } from './command-errors.js';
 import { ENGINE_VERSION } from '../graders/version.js';
 import { registerList } from './commands/list.js';
 import { registerCheck } from './commands/check.js';
@@ -15,6 +15,7 @@ import { registerVariant } from './commands/variant.js';
 import { registerNew } from './commands/new.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerReview } from './commands/review.js';
+import { registerServer } from './commands/server.js';
 
 const program = new Command('dlgrade')
   .description('Autograder for deep-learning courses: PyTorch submissions checked against TensorFlow.js references')
@@ -34,12 +35,6 @@ registerVariant(program);
 registerNew(program);
 registerDoctor(program);
 registerReview(program);
+registerServer(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof DlgradeError) {
-    process.stderr.write(`dlgrade: ${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`dlgrade: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(3);
-});
+program.parseAsync(process.argv).catch((error: unknown) => process.exit(reportCommandError(error)));

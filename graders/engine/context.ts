@@ -1,6 +1,9 @@
 // Builds what a check, ci or grade run shares: the assignment, its fixtures and lock, the runner.
 import { loadAssignment } from '../manifest/load-manifest.js';
-import { FixtureStore } from '../fixtures/load-case.js';
+import { FixtureStore, type FixtureFiles } from '../fixtures/load-case.js';
+import type { Runner } from '../runners/runner.js';
+import type { Sandbox } from '../runners/sandbox.js';
+import type { Assignment } from '../manifest/load-manifest.js';
 import { createRunner, type RunnerOptions } from '../runners/create-runner.js';
 import { selectSandbox, type SandboxPolicy } from '../runners/select-sandbox.js';
 import { defaultPython } from '../runners/python-runner.js';
@@ -16,6 +19,13 @@ export interface ContextOptions extends RunnerOptions {
   questionIds?: string[];
   /** How student code must be isolated; by default check prefers the sandbox and grade and ci require it. */
   sandboxPolicy?: SandboxPolicy;
+  /**
+   * A long-lived runner for Python submissions to use instead of a new one (the check server's warm workers); the
+   * context does not own it, so closing the context's runner leaves it running.
+   */
+  sharedRunner?: (python: string, sandbox: Sandbox) => Runner;
+  /** Parsed fixture files to start from (the check server's, kept while the files on disk stay the same). */
+  fixtureFiles?: (assignment: Assignment) => Promise<FixtureFiles>;
 }
 
 /** check falls back to running unsandboxed (with a warning) on a student's laptop; grade and ci refuse to. */
@@ -38,13 +48,16 @@ export async function createContext(assignmentId: string, options: ContextOption
     const sandbox = await selectSandbox(options.sandboxPolicy ?? defaultSandboxPolicy(options.mode), defaultPython(options.python));
     runnerOptions = { ...options, sandbox };
   }
-  const runner = createRunner(assignment.manifest, runnerOptions);
+  const runner =
+    options.sharedRunner && assignment.manifest.runner === 'python' && runnerOptions.sandbox
+      ? options.sharedRunner(defaultPython(options.python), runnerOptions.sandbox)
+      : createRunner(assignment.manifest, runnerOptions);
   // A warm worker starts importing PyTorch now, while the fixtures load.
   runner.warm?.(memoryLimitMb(assignment.manifest));
   return {
     assignment,
     lock,
-    fixtures: new FixtureStore(assignment),
+    fixtures: new FixtureStore(assignment, await options.fixtureFiles?.(assignment)),
     runner,
     kind,
     mode: options.mode,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { createContext } from '../../graders/engine/context.js';
 import { stat } from 'node:fs/promises';
-import { gradeSubmission } from '../../graders/engine/grade-submission.js';
+import { gradeSubmission, memoryLimitMb } from '../../graders/engine/grade-submission.js';
 import type { ResultT } from '../../graders/result/schema.js';
 import { gradeStaged, recordIntake, submissionFromPath } from '../../graders/intake/grade-intake.js';
 import { stageSubmission } from '../../graders/intake/stage.js';
@@ -15,8 +15,14 @@ import { diffResults } from '../../graders/reporters/check-diff.js';
 import { watchSubmission } from '../../graders/engine/watch.js';
 import { answerKeys, collect, pythonOption, reporterOption, studentIdFromConfig, studentIdOption } from './common.js';
 import { assertSubmissionFolder } from '../../graders/engine/submission-folder.js';
+import { leaveServerBehind } from '../../graders/check-server/client.js';
+import type { ContextOptions } from '../../graders/engine/context.js';
 
-export function registerCheck(program: Command): void {
+/** What the check server lends the checks it runs (scripts/check-server.ts): its warm workers and parsed fixtures. */
+export type ServerLoans = Pick<ContextOptions, 'sharedRunner' | 'fixtureFiles'>;
+
+/** Registers `check`; `loans` is given only inside the check server. */
+export function registerCheck(program: Command, loans?: ServerLoans): void {
   program
     .command('check')
     .description("run the public tests on one submission (a student's own check)")
@@ -29,12 +35,13 @@ export function registerCheck(program: Command): void {
     .option('-w, --watch', 'keep running: check again on every save of the submission, printing only what changed')
     .addOption(studentIdOption())
     .addOption(pythonOption())
+    .option('--no-server', 'check in this process only: neither use nor leave behind a check server (also DLGRADE_CHECK_SERVER=off)')
     .action(async (assignmentId: string, opts: { submission: string; question?: string[]; json?: boolean; verbose?: boolean; python?: string; studentId?: string; reporter?: string[]; watch?: boolean }) => {
       const names = [...(opts.reporter ?? []), ...(opts.json ? ['json'] : [])];
       // Built before grading, so an unknown or unusable reporter is a usage error, not a lost run.
       const reporters = createReporters('check', { names, verbose: opts.verbose });
       // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
-      const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1 });
+      const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1, ...loans });
       // The same id the instructor grades under: from --student-id, DLGRADE_STUDENT_ID or the kit's config file.
       const studentId = opts.studentId ?? (await studentIdFromConfig());
       if (ctx.answersKey) await applyAnswersOptions(ctx, { studentId });
@@ -94,6 +101,11 @@ export function registerCheck(program: Command): void {
       }
       await reporters.onResult(result);
       await reporters.onEnd([result]);
+      if (!loans && ctx.kind.runsCode) {
+        // This check found no check server (bin/dlgrade.js asked first): it leaves one for the next check.
+        const pid = leaveServerBehind({ python: defaultPython(opts.python), memoryMb: memoryLimitMb(manifest) });
+        if (pid && opts.verbose) process.stderr.write(`dlgrade: started a check server (pid ${pid}) for the next check ("dlgrade server stop" stops it)\n`);
+      }
     });
 }
 
