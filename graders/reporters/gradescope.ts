@@ -1,5 +1,5 @@
 // Gradescope's results.json: one test per case, hidden cases visible only after grades are published.
-import type { ResultT } from '../result/schema.js';
+import type { CaseResultT, QuestionResultT, ResultT } from '../result/schema.js';
 import { viewQuestion } from './view-model.js';
 
 export interface GradescopeTest {
@@ -37,12 +37,13 @@ export function toGradescope(result: ResultT): GradescopeResults {
       const max = shares[ci];
       const view = views[ci];
       const where = view.location ? `\n\nat \`${view.location}\`${view.code ? `: \`${view.code.replace(/`/g, "'")}\`` : ''}` : '';
+      const earned = earnedShare(q, c);
       tests.push({
         name: `${q.title} (${q.id}) — ${view.id}`,
         number: `${qi + 1}.${ci + 1}`,
-        score: c.status === 'pass' ? max : 0,
+        score: max * earned,
         max_score: max,
-        status: c.status === 'pass' ? 'passed' : 'failed',
+        status: earned === 1 ? 'passed' : 'failed',
         output: view.lines.map((l) => l.replace(/([\\`*_[\]<>#|])/g, '\\$1')).join('\n\n') + where,
         visibility: c.visibility === 'hidden' ? 'after_published' : 'visible',
       });
@@ -59,6 +60,14 @@ export function toGradescope(result: ResultT): GradescopeResults {
     stdout_visibility: 'hidden',
     tests,
   };
+}
+
+/** The share of a case's points it earned: all or nothing, or for a question in parts the shares of the parts it passed. */
+function earnedShare(q: QuestionResultT, c: CaseResultT): number {
+  if (!q.parts?.length) return c.status === 'pass' ? 1 : 0;
+  const total = q.parts.reduce((s, p) => s + p.maxPoints, 0);
+  const passed = q.parts.filter((p) => c.parts?.[p.id] ?? c.status === 'pass').reduce((s, p) => s + p.maxPoints, 0);
+  return total > 0 ? passed / total : 0;
 }
 
 /**
