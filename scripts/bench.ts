@@ -189,14 +189,16 @@ async function inCaseSeconds(out: string): Promise<number> {
  * reaped up the tree, so /usr/bin/time sees them all): on a shared machine the CPU time says what the work costs.
  */
 async function timed(args: string[], env: Record<string, string> = {}): Promise<{ wall: number; cpu?: number }> {
+  return timedCommand(process.execPath, args, { ...process.env, NO_COLOR: '1', ...env });
+}
+
+/** `timed` for any program: wall time and the CPU time of its process tree. */
+async function timedCommand(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ wall: number; cpu?: number }> {
   const useTime = existsSync('/usr/bin/time');
   const t = now();
   const { stderr } = useTime
-    ? await run('/usr/bin/time', ['-f', 'dlgrade-bench-cpu %U %S', process.execPath, ...args], {
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, NO_COLOR: '1', ...env },
-      })
-    : await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', ...env } });
+    ? await run('/usr/bin/time', ['-f', 'dlgrade-bench-cpu %U %S', file, ...args], { maxBuffer: 64 * 1024 * 1024, env })
+    : await run(file, args, { maxBuffer: 64 * 1024 * 1024, env });
   const wall = now() - t;
   const m = /dlgrade-bench-cpu ([\d.]+) ([\d.]+)/.exec(stderr);
   return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined };
@@ -351,17 +353,53 @@ function steadyState(few: ProfiledGrade, many: ProfiledGrade, small: number, lar
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// 3. `dlgrade check` on one submission, end to end (Node start, modules, sandbox probe, PyTorch import, grading).
+// 3. `dlgrade check` on one submission, end to end: cold (Node start, modules, sandbox probe, PyTorch import,
+// grading) and served by a check server (graders/check-server/), with the floor of any cold check, `import torch`.
 
-async function benchCheck(assignment: string, options: Options): Promise<{ wall: number; cpu?: number }> {
-  const times: number[] = [];
-  const cpus: number[] = [];
-  for (let r = 0; r < Math.max(5, options.runs); r++) {
-    const { wall, cpu } = await timed([BIN, 'check', assignment, '--submission', path.join(ROOT, 'examples', assignment, 'correct')]);
-    times.push(wall);
-    if (cpu !== undefined) cpus.push(cpu);
+interface CheckFigures {
+  cold: { wall: number; cpu?: number };
+  /** Wall and CPU time of the calling process, and the CPU time the server's process tree spent on the check. */
+  warm: { wall: number; cpu?: number; serverCpu: number };
+  torch: { wall: number; cpu?: number };
+}
+
+async function benchCheck(assignment: string, options: Options, work: string): Promise<CheckFigures> {
+  const args = [BIN, 'check', assignment, '--submission', path.join(ROOT, 'examples', assignment, 'correct')];
+  const runs = Math.max(5, options.runs);
+  const medians = (xs: { wall: number; cpu?: number }[]) => ({
+    wall: median(xs.map((x) => x.wall)),
+    cpu: xs.every((x) => x.cpu !== undefined) ? median(xs.map((x) => x.cpu!)) : undefined,
+  });
+  const cold: { wall: number; cpu?: number }[] = [];
+  for (let r = 0; r < runs; r++) cold.push(await timed(args, { DLGRADE_CHECK_SERVER: 'off' }));
+  const torch: { wall: number; cpu?: number }[] = [];
+  for (let r = 0; r < runs; r++) torch.push(await timedCommand(defaultPython(), ['-c', 'import torch']));
+
+  // A server folder of the bench's own: the first check starts the server, one more warms its worker.
+  const serverEnv = { DLGRADE_CHECK_SERVER: 'on', XDG_RUNTIME_DIR: await mkdtemp(path.join(work, 'runtime-')) };
+  const serverPid = async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'server', 'status', '--json'], { env: { ...process.env, ...serverEnv } });
+    return (JSON.parse(stdout) as { pid: number }[])[0]?.pid;
+  };
+  const warm: { wall: number; cpu?: number; serverCpu: number }[] = [];
+  try {
+    await timed(args, serverEnv);
+    const end = Date.now() + 60_000;
+    let pid: number | undefined;
+    while (!(pid = await serverPid()) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    if (!pid) throw new Error('the check server did not start within a minute');
+    await timed(args, serverEnv);
+    for (let r = 0; r < runs; r++) {
+      const server0 = treeCpuMs(pid);
+      const client = await timed(args, serverEnv);
+      // The worker reaps the child it forked just before the result is sent.
+      await new Promise((r) => setTimeout(r, 50));
+      warm.push({ ...client, serverCpu: treeCpuMs(pid) - server0 });
+    }
+  } finally {
+    await run(process.execPath, [BIN, 'server', 'stop'], { env: { ...process.env, ...serverEnv } });
   }
-  return { wall: median(times), cpu: cpus.length ? median(cpus) : undefined };
+  return { cold: medians(cold), warm: { ...medians(warm), serverCpu: median(warm.map((w) => w.serverCpu)) }, torch: medians(torch) };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -690,10 +728,18 @@ async function main(): Promise<void> {
         );
       }
       if (on('check')) {
-        const check = await benchCheck(assignment, options);
-        figures[`${assignment}.checkSeconds`] = check.wall / 1000;
+        const loadBefore = os.loadavg()[0];
+        const { cold, warm, torch } = await benchCheck(assignment, options, work);
+        figures[`${assignment}.checkSeconds`] = warm.wall / 1000;
+        const cpu = (x: { cpu?: number }) => (x.cpu === undefined ? '—' : ms(x.cpu));
+        log(`\ndlgrade check on one submission (examples/${assignment}/correct), end to end; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
         log(
-          `\ndlgrade check on one submission (examples/${assignment}/correct), end to end: ${ms(check.wall)}${check.cpu === undefined ? '' : ` (CPU time ${ms(check.cpu)}, of which part overlaps: Python imports while Node loads)`}; load average ${os.loadavg()[0].toFixed(1)}`,
+          table([
+            ['', 'wall time', 'CPU time'],
+            ['cold check (--no-server: Node, PyTorch import, grading)', ms(cold.wall), `${cpu(cold)} (part overlaps: Python imports while Node loads)`],
+            ['served check (a check server running)', ms(warm.wall), `${cpu(warm)} calling process + ${ms(warm.serverCpu)} server and worker`],
+            [`floor of any cold check: ${defaultPython()} -c "import torch"`, ms(torch.wall), cpu(torch)],
+          ]),
         );
       }
     }
@@ -892,7 +938,7 @@ async function main(): Promise<void> {
         ),
         ...options.assignments.map((a) =>
           target(
-            `check < 1.5 s (${a})`,
+            `check < 1.5 s (${a}, served by a check server)`,
             figures[`${a}.checkSeconds`],
             (v) => v < 1.5,
             (v) => `${v.toFixed(2)} s`,
