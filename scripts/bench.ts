@@ -298,11 +298,19 @@ async function pageLoadMs(file: string): Promise<number | undefined> {
 /** Python pinned to one thread, as the sandbox runs it. */
 const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-/** The CPU ms of the submission's own calls on every fixture case, timed alone in one process (fresh_grader.py). */
+/** The CPU ms of the submission's own calls on every case dlgrade runs, timed alone in one process (fresh_grader.py). */
 async function ownWorkMs(submission: string): Promise<number> {
   const { stdout } = await run(
     defaultPython(),
-    [path.join(ROOT, 'scripts', 'bench', 'fresh_grader.py'), path.join(ROOT, 'fixtures', 'style-transfer'), submission, '--own-work'],
+    [
+      path.join(ROOT, 'scripts', 'bench', 'fresh_grader.py'),
+      path.join(ROOT, 'fixtures', 'style-transfer'),
+      submission,
+      '--own-work',
+      // The course cases are calls dlgrade makes too: counted as the submission's own work.
+      '--course',
+      path.join(ROOT, 'assignments', 'style-transfer', 'course', 'style-answers.npz'),
+    ],
     { env: ONE_THREAD_ENV },
   );
   return Number(stdout.trim());
@@ -349,7 +357,12 @@ function steadyState(few: ProfiledGrade, many: ProfiledGrade, small: number, lar
   const node = split(few.profile.processCpuMs, many.profile.processCpuMs);
   const tree = few.cpu !== undefined && many.cpu !== undefined ? split(few.cpu, many.cpu) : undefined;
   const python = tree && { perSubmission: tree.perSubmission - node.perSubmission, once: tree.once - node.once };
-  return { phases, node, tree, python, wall: split(few.wall, many.wall), inCase: split(few.inCase * 1000, many.inCase * 1000) };
+  // What the warm workers report of each run (warm-worker.ts): the forked child's own CPU and the worker's.
+  const counted = (name: string) => split(few.profile.counts[name] ?? 0, many.profile.counts[name] ?? 0);
+  const children = counted('python: forked children, CPU ms');
+  const workers = counted('python: warm workers for their runs, CPU ms');
+  const pythonRest = python && { perSubmission: python.perSubmission - children.perSubmission - workers.perSubmission, once: python.once - children.once - workers.once };
+  return { phases, node, tree, python, children, workers, pythonRest, wall: split(few.wall, many.wall), inCase: split(few.inCase * 1000, many.inCase * 1000) };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -779,6 +792,9 @@ async function main(): Promise<void> {
           ...split.phases.map(([phase, t]) => row(phase, t.cpu, t.wall)),
           row('Node harness process, all of it', split.node),
           row('Python side: warm workers and their forked children', split.python),
+          row('  the forked children (runner and submission, each its own CPU)', split.children),
+          row('  the warm worker for each run (read inputs, fork, sweep, clean up)', split.workers),
+          row('  the rest (the sandbox, the worker between runs, orphans it reaped)', split.pythonRest),
           ['  of which inside the cases (inputs, calls, outputs; wall)', '—', ms(split.inCase.perSubmission)],
           ["the submission's own calls, timed alone (fresh_grader.py --own-work)", ms(own), '—'],
           row('whole process tree', split.tree, split.wall),

@@ -11,7 +11,7 @@ import { makeJobDir, type Sandbox, type SandboxSession } from './sandbox.js';
 import { copyTree } from './bwrap-sandbox.js';
 import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders, type PassExit } from './python-job.js';
 import type { CaseOutcome } from './runner.js';
-import { inPhase } from '../util/profile.js';
+import { countProfile, inPhase } from '../util/profile.js';
 
 export interface WarmWorkerOptions {
   python: string;
@@ -42,6 +42,8 @@ interface WorkerEvent {
   own_namespace?: boolean;
   runtime?: Record<string, string>;
   message?: string;
+  /** CPU milliseconds of one run: the forked child's own, and the worker's (fork, sweep, cleanup). */
+  cpu_ms?: { child?: number | null; worker?: number | null };
 }
 
 /**
@@ -204,6 +206,10 @@ export class WarmWorker {
       event = JSON.parse(line) as WorkerEvent;
     } catch {
       return;
+    }
+    if (event.event === 'exit' && event.cpu_ms) {
+      if (typeof event.cpu_ms.child === 'number') countProfile('python: forked children, CPU ms', event.cpu_ms.child);
+      if (typeof event.cpu_ms.worker === 'number') countProfile('python: warm workers for their runs, CPU ms', event.cpu_ms.worker);
     }
     if (event.event === 'ready') this.ready?.(event);
     // "started" only says the fork happened; a pass ends with "exit" (or "error" for a request refused).

@@ -2,9 +2,10 @@
 
 One fresh process per submission: import torch, import the student's module, call each function on every
 fixture case (public and hidden), compare with the course's rel_error, print the score. No sandbox, no
-reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work]
+reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work [--course ANSWERS_NPZ]]
 With --own-work it prints instead the CPU milliseconds the submission's own calls take (imports and fixture
-reading excluded; the median of five passes, one thread): the student's work that no grader can avoid.
+reading excluded; the median of five passes, one thread): the student's work that no grader can avoid; with
+--course, the course cases (inputs from the course's answers file) are counted too, as dlgrade runs them.
 """
 import importlib.util
 import os
@@ -85,13 +86,45 @@ class Loaded(dict):
         return list(self.keys())
 
 
-def own_work(fixtures, submission):
+# The manifest's course cases: their inputs come from the course's own answers file, under its keys.
+COURSE_INPUTS = {
+    "content_loss": {"content_weight": "cl_weight", "content_current": "cl_current", "content_original": "cl_original"},
+    "gram_matrix": {"features": "gm_features", "normalize": "gm_normalize"},
+    "style_loss": {
+        "feats": [f"sl_feat_{i}" for i in range(5)],
+        "style_layers": "sl_layers",
+        "style_targets": ["sl_target_0", "sl_target_1"],
+        "style_weights": "sl_weights",
+    },
+    "tv_loss": {"img": "tv_img", "tv_weight": "tv_weight"},
+}
+
+
+def course_cases(answers_file):
+    """The course cases as fixture-like records (in.<name>, in.<name>.<i> for lists)."""
+    with np.load(answers_file) as z:
+        for question, inputs in COURSE_INPUTS.items():
+            case = Loaded()
+            for name, key in inputs.items():
+                if isinstance(key, list):
+                    for i, k in enumerate(key):
+                        case[f"in.{name}.{i}"] = z[k]
+                else:
+                    case[f"in.{name}"] = z[key]
+            yield question, case
+
+
+def own_work(fixtures, submission, answers_file=None):
     torch.set_num_threads(1)
     mod = load_module(submission)
     cases = []
     for question, file in fixture_cases(fixtures):
         with np.load(file) as z:
-            cases.append((question, Loaded({k: z[k] for k in z.files})))
+            if any(k.startswith("in.") for k in z.files):
+                cases.append((question, Loaded({k: z[k] for k in z.files})))
+    # Every case dlgrade runs is the submission's own work, the course cases too.
+    if answers_file:
+        cases.extend(course_cases(answers_file))
     passes = []
     for _ in range(5):
         started = time.process_time()
@@ -105,4 +138,8 @@ def own_work(fixtures, submission):
 
 
 if __name__ == "__main__":
-    (own_work if "--own-work" in sys.argv else main)(sys.argv[1], sys.argv[2])
+    if "--own-work" in sys.argv:
+        course = sys.argv[sys.argv.index("--course") + 1] if "--course" in sys.argv else None
+        own_work(sys.argv[1], sys.argv[2], course)
+    else:
+        main(sys.argv[1], sys.argv[2])

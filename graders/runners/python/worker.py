@@ -7,7 +7,8 @@ travel over this worker's stdin/stdout, one JSON object per line:
   worker -> harness  {"event": "ready", "pid": P, "own_namespace": B, "runtime": {...}}   once, after the imports
   harness -> worker  {"op": "run", "id": ID, "job": DIR, "spec": FILE, "cases": [I, ...], "work": DIR}
   worker -> harness  {"event": "started", "id": ID}
-                     {"event": "exit", "id": ID, "code": C, "signal": S, "killed": B, "clean": B, "stderr": TAIL}
+                     {"event": "exit", "id": ID, "code": C, "signal": S, "killed": B, "clean": B, "stderr": TAIL,
+                      "cpu_ms": {"child": MS, "worker": MS}}   CPU of the child itself, and of the worker for this run
   harness -> worker  {"op": "kill", "id": ID}     a case overran: the child and all it started are killed
                      {"op": "quit"}
 
@@ -85,17 +86,17 @@ def kill_namespace(spare):
 
 
 def reap(keep=None):
-    """Collects every finished child (as init, orphans too); the status of pid `keep` is returned, if collected."""
+    """Collects every finished child (as init, orphans too); (status, rusage) of pid `keep` is returned, if collected."""
     kept = None
     while True:
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             return kept
         if pid == 0:
             return kept
         if pid == keep:
-            kept = status
+            kept = (status, usage)
 
 
 def remove_ipc():
@@ -157,6 +158,7 @@ class Worker:
 
     # --- the fork ------------------------------------------------------------------------------
     def start(self, request):
+        cpu_at_start = time.process_time()
         err_r, err_w = os.pipe()
         os.set_blocking(err_r, False)
         work = request.get("work")
@@ -176,7 +178,7 @@ class Worker:
             self.become_child(request, err_w)  # never returns
         os.close(err_w)
         pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-        self.child = {"id": request["id"], "pid": pid, "pidfd": pidfd, "err": err_r, "tail": b"", "killed": False, "status": None}
+        self.child = {"id": request["id"], "pid": pid, "pidfd": pidfd, "err": err_r, "tail": b"", "killed": False, "status": None, "usage": None, "cpu_at_start": cpu_at_start}
         send({"event": "started", "id": request["id"]})
 
     def become_child(self, request, err_w):
@@ -253,13 +255,13 @@ class Worker:
         child = self.child
         if child["status"] is None:
             try:
-                pid, status = os.waitpid(child["pid"], os.WNOHANG)
+                pid, status, usage = os.wait4(child["pid"], os.WNOHANG)
             except ChildProcessError:
                 return False
             if pid == 0:
                 return False
-            child["status"] = status
-        status = child["status"]
+            child["status"], child["usage"] = status, usage
+        status, usage = child["status"], child["usage"]
         # The child's process group (outside a namespace this is all we can reach) and, inside one, everything.
         try:
             os.killpg(child["pid"], signal.SIGKILL)
@@ -287,6 +289,11 @@ class Worker:
                 "killed": child["killed"],
                 "clean": clean,
                 "stderr": child["tail"].decode("utf-8", "replace"),
+                # For the harness's profile (DLGRADE_PROFILE): what the child and the worker each spent on this run.
+                "cpu_ms": {
+                    "child": round((usage.ru_utime + usage.ru_stime) * 1000, 3) if usage else None,
+                    "worker": round((time.process_time() - child["cpu_at_start"]) * 1000, 3),
+                },
             }
         )
         self.child = None
@@ -325,9 +332,9 @@ class Worker:
                 self.read_stderr()
             if self.child:
                 # As init, orphans are the worker's to reap; the child's own status is kept if it comes up.
-                status = reap(self.child["pid"])
-                if status is not None:
-                    self.child["status"] = status
+                collected = reap(self.child["pid"])
+                if collected is not None:
+                    self.child["status"], self.child["usage"] = collected
                 self.try_finish()
             if 0 in readable:
                 data = os.read(0, 65536)
