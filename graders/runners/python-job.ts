@@ -1,9 +1,9 @@
 // The harness side of the Python runner protocol, shared by the fresh-process and the warm-worker runners:
 // writing a job, watching a pass, reading outcomes strictly, and re-running past a case that hung or crashed.
 import { inPhase } from '../util/profile.js';
-import { chmod, mkdir, readdir, lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, constants as fsConstants, fstatSync, linkSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNpz, writeNpz } from '../npz/npz.js';
@@ -359,7 +359,7 @@ export function passWatchdog(
 
 /** The case started but not finished, and since when the harness has known it. */
 async function runningCase(resultDir: string, indexes: number[], firstSeen: Map<number, number>): Promise<{ index: number; since: number } | undefined> {
-  const names = new Set(await readdir(path.join(resultDir, 'status')).catch(() => [] as string[]));
+  const names = new Set(listFolder(path.join(resultDir, 'status')));
   for (const index of indexes) {
     if (names.has(`${index}.start`) && !names.has(`${index}.json`)) {
       if (!firstSeen.has(index)) firstSeen.set(index, Date.now());
@@ -369,8 +369,17 @@ async function runningCase(resultDir: string, indexes: number[], firstSeen: Map<
   return undefined;
 }
 
+/** The names in a folder, none when it cannot be read (synchronous: a small tmpfs folder, read on every tick). */
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 async function startedIndexes(resultDir: string): Promise<number[]> {
-  const names = await readdir(path.join(resultDir, 'status')).catch(() => [] as string[]);
+  const names = listFolder(path.join(resultDir, 'status'));
   return names.filter((n) => n.endsWith('.start')).map((n) => Number(n.slice(0, -'.start'.length))).filter(Number.isInteger);
 }
 
@@ -482,8 +491,14 @@ export function readRegularFile(file: string, cap: number): Buffer | undefined {
 async function writableOverflow(resultDir: string, cap: { entries: number; bytes: number }): Promise<string | undefined> {
   let entries = 0;
   let bytes = 0;
-  const walk = async (dir: string, depth: number): Promise<string | undefined> => {
-    const found = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  // Synchronous: it runs on every tick of every pass, over a few dozen entries of a tmpfs.
+  const walk = (dir: string, depth: number): string | undefined => {
+    let found: import('node:fs').Dirent[];
+    try {
+      found = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
     entries += found.length;
     if (entries > cap.entries) return `it wrote more than ${cap.entries} files where the harness reads its results`;
     for (const entry of found) {
@@ -491,17 +506,17 @@ async function writableOverflow(resultDir: string, cap: { entries: number; bytes
       if (entry.isDirectory() && !entry.isSymbolicLink()) {
         // Deeper than any job writes: itself a reason to stop.
         if (depth >= 8) return 'it nested folders too deep where the harness reads its results';
-        const reason = await walk(full, depth + 1);
+        const reason = walk(full, depth + 1);
         if (reason) return reason;
         continue;
       }
-      bytes += (await lstat(full).catch(() => undefined))?.size ?? 0;
+      bytes += lstatSync(full, { throwIfNoEntry: false })?.size ?? 0;
       if (bytes > cap.bytes) return `it wrote more than ${Math.round(cap.bytes / 1024 / 1024)} MiB where the harness reads its results`;
     }
     return undefined;
   };
   for (const dir of ['outputs', 'status']) {
-    const reason = await walk(path.join(resultDir, dir), 0);
+    const reason = walk(path.join(resultDir, dir), 0);
     if (reason) return reason;
   }
   return undefined;

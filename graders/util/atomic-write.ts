@@ -1,10 +1,14 @@
 // Writes a file so that readers see either the old content or the new, never half of it.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Writes `content` to a temporary file beside `file`, then renames it over `file`. Synchronous inside: the files
+ * are a few kilobytes (a result, a report), and four calls through the thread pool cost more than the writes.
+ */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
 }
