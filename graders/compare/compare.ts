@@ -1,5 +1,5 @@
 // Compares a student's array with the expected one and describes the difference as data.
-import { type NdArray, sizeOf, toNumbers } from '../npz/ndarray.js';
+import { type NdArray, numberView, sizeOf, toNumbers } from '../npz/ndarray.js';
 import type { CompareModeT } from '../manifest/schema.js';
 
 export interface Tolerance {
@@ -60,11 +60,12 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   }
   if (tol.mode === 'shape') return { ...withActual, pass: true };
 
-  const a = toNumbers(actual);
-  const e = toNumbers(expected);
+  // Read in place: copying every element into a JS array cost more than the comparison.
+  const a = numberView(actual);
+  const e = numberView(expected);
   const expectFloat = FLOAT_KINDS.has(expected.dtype);
   // An integer or boolean answer given as floats of the right values is fine; floats where integers are expected are not when exact.
-  if (tol.mode === 'exact' && !expectFloat && FLOAT_KINDS.has(actual.dtype) && !a.every(Number.isInteger)) {
+  if (tol.mode === 'exact' && !expectFloat && FLOAT_KINDS.has(actual.dtype) && !allIntegers(a)) {
     return { ...withActual, failure: 'dtype', patterns: [] };
   }
 
@@ -107,7 +108,7 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   const valuesPass = tol.mode === 'rel_error' ? unexpectedNonFinite === 0 && relError <= tol.rtol : mismatchCount === 0 && unexpectedNonFinite === 0;
   if (valuesPass) return { ...stats, pass: true };
   const patterns: Pattern[] = matchedMistake ? [{ kind: 'mistake', id: matchedMistake }] : [];
-  if (!matchedMistake && unexpectedNonFinite === 0) patterns.push(...valuePatterns(a, e, tol));
+  if (!matchedMistake && unexpectedNonFinite === 0) patterns.push(...valuePatterns(toNumbers(actual), toNumbers(expected), tol));
   return { ...stats, failure: unexpectedNonFinite > 0 ? 'nonfinite' : 'values', patterns };
 }
 
@@ -179,8 +180,13 @@ export function linearSystemPatterns(actual: NdArray, expected: NdArray, matrix:
   return ratio > 1 + SOLUTION_RESIDUAL ? [{ kind: 'larger-norm', ratio, ...names }] : [];
 }
 
+function allIntegers(values: Iterable<number>): boolean {
+  for (const v of values) if (!Number.isInteger(v)) return false;
+  return true;
+}
+
 /** The largest finite magnitude, 0 for none. */
-function maxAbsFinite(values: number[]): number {
+function maxAbsFinite(values: Iterable<number>): number {
   let m = 0;
   for (const v of values) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
   return m;

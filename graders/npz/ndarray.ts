@@ -45,6 +45,11 @@ export function toNumbers(a: NdArray): number[] {
   return out;
 }
 
+/** The elements as numbers, without a copy unless they are int64 (then converted as toNumbers does). */
+export function numberView(a: NdArray): Float32Array | Float64Array | Int32Array | Uint8Array | number[] {
+  return a.data instanceof BigInt64Array ? toNumbers(a) : a.data;
+}
+
 /** The single value of a 0-d or one-element array. */
 export function scalarValue(a: NdArray): number {
   if (a.data.length !== 1) throw new Error(`expected a single value, got an array of shape [${a.shape.join(', ')}]`);
