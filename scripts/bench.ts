@@ -810,6 +810,8 @@ async function main(): Promise<void> {
           ['whole run', split.tree ? ms(split.tree.once) : '—', ms(split.wall.once)],
         ]),
       );
+      const starts = (g: ProfiledGrade) => g.profile.counts['python: warm workers started'] ?? 0;
+      log(`(warm workers started: ${starts(few)} in the grade of ${small}, ${starts(many)} in that of ${count}; more than --jobs means a worker was restarted)`);
       log(
         `(the same run read the old way, everything divided by ${count}: whole tree ${many.cpu === undefined ? '—' : ms(many.cpu / count)} per submission, ` +
           `${many.cpu === undefined ? '—' : ms(many.cpu / count - own)} beyond the submission's own work)`,

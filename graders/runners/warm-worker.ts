@@ -175,6 +175,7 @@ export class WarmWorker {
     if (this.loose) proc.setRef(false);
     this.options.onSpawn?.();
     this.launches++;
+    countProfile('python: warm workers started');
     this.exited = proc.done;
     this.exitedNow = undefined;
     void proc.done.then((exit) => {
