@@ -3,7 +3,7 @@
 // their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` is then
 // handed to a running check server, or else starts the Python worker it will use, so that importing PyTorch overlaps
 // loading the CLI (graders/runners/prestart.ts).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,23 +24,44 @@ function staleSource() {
   return undefined;
 }
 
-// A student kit has no TypeScript sources, so nothing is ever stale there. DLGRADE_NO_BUILD=1 skips the check.
-if (process.env.DLGRADE_NO_BUILD !== '1' && existsSync(path.join(root, 'tsconfig.json'))) {
-  const stale = staleSource();
-  if (stale) {
-    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+/** Takes dist/.build.lock, or waits until no other dlgrade process holds it; true when taken. */
+function lockBuild(lock) {
+  try {
+    closeSync(openSync(lock, 'wx'));
+    return true;
+  } catch {
+    // A lock older than any build was left by a killed process.
+    if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 10 * 60_000) rmSync(lock, { force: true });
+    while (existsSync(lock)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    return false;
+  }
+}
+
+/** Compiles the sources; several dlgrade commands started together (a script, a test) build once, the rest wait. */
+function rebuild() {
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  const lock = path.join(root, 'dist', '.build.lock');
+  for (let stale = staleSource(); stale; stale = staleSource()) {
     if (!existsSync(tsc)) {
       process.stderr.write(`dlgrade: ${stale} is newer than its build in dist/; run "npm run build" (TypeScript is not installed here to do it)\n`);
       process.exit(2);
     }
+    if (!lockBuild(lock)) continue;
     process.stderr.write(`dlgrade: ${stale} changed since the last build; compiling (npm run build)…\n`);
     const build = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    rmSync(lock, { force: true });
     if (build.status !== 0) {
       process.stderr.write('dlgrade: the TypeScript sources do not compile (errors above); fix them, then run the command again (or "npm run build")\n');
       process.exit(2);
     }
+    // One build is enough: a source tsc does not emit (outside tsconfig) would otherwise be rebuilt forever.
+    return;
   }
 }
+
+// A student kit has no TypeScript sources, so nothing is ever stale there. DLGRADE_NO_BUILD=1 skips the check.
+if (process.env.DLGRADE_NO_BUILD !== '1' && existsSync(path.join(root, 'tsconfig.json'))) rebuild();
 
 // A check goes to the user's check server when one is running (graders/check-server/): PyTorch is already imported
 // there. Otherwise, or if anything about the server is wrong, it runs here as it always did.
