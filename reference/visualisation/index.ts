@@ -102,8 +102,9 @@ const integratedGradientsQuestion: QuestionReference = {
   generate(args, rng, context) {
     const { X, y, weights } = mapCase(args, rng, seedOf(context));
     const steps = intArg(args, 'steps', 8);
-    // A zero baseline (public) or a dim, blurred copy of a different image (hidden).
-    const baseline = args.baseline === 'image' ? float32(Float32Array.from({ length: X.data.length }, (_, i) => 0.3 * syntheticImage(rng)[i % IMAGE_SIZE]), X.shape) : float32(new Float32Array(X.data.length), X.shape);
+    // A zero baseline (public) or a dim copy of one other image, the same for every image of the batch (hidden).
+    const other = args.baseline === 'image' ? syntheticImage(rng) : undefined;
+    const baseline = float32(Float32Array.from({ length: X.data.length }, (_, i) => (other ? 0.3 * other[i % IMAGE_SIZE] : 0)), X.shape);
     return { X, y, baseline, steps: scalar(steps, 'int64'), ...modelInputs(weights) };
   },
   solve: integratedGradients,

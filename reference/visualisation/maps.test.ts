@@ -184,6 +184,16 @@ describe('the cases the fixtures are made of show every named mistake against th
     grad_cam: { output: 'cam', oracle: gradCam64 },
   };
 
+  it('integrated gradients\' image baseline is one dim image, the same for every image of the batch', () => {
+    const inputs = reference.questions.integrated_gradients.generate({ batch: 2, targets: 'other', steps: 5, baseline: 'image' }, createRng('visualisation-oracle', 'baseline'), context);
+    const b = toNumbers(inputs.baseline);
+    const size = b.length / 2;
+    expect(b.slice(0, size)).toEqual(b.slice(size));
+    // Smooth like the synthetic images (neighbouring pixels close), not noise drawn pixel by pixel.
+    const steps = b.slice(1, 32).map((v, i) => Math.abs(v - b[i]));
+    expect(Math.max(...steps)).toBeLessThan(0.25 * Math.max(...b.slice(0, size).map(Math.abs)));
+  });
+
   it.each(Object.keys(oracleOf))('%s: the reference agrees with the oracle, each mistake is off by more than 1e-2', async (question) => {
     const { output, oracle } = oracleOf[question];
     const q = reference.questions[question];
