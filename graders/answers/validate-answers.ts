@@ -1,7 +1,7 @@
 // `dlgrade validate` for answers assignments: the format against the key, and the key's own answers across variants.
 import type { GradingContext } from '../engine/grade-submission.js';
 import type { CheckAttempt } from '../engine/validate.js';
-import { answersKeyOf, answersQuestionConfigs, numberTolerance } from './grade-submission.js';
+import { answersKeyOf, answersQuestionConfigs, isEngineManual, numberTolerance } from './grade-submission.js';
 import { gradeAnswers } from './grade-answers.js';
 import { parseAnswers } from './load-answers.js';
 import { variantOf } from '../answer-key/variants.js';
@@ -17,13 +17,17 @@ export async function answersChecks(ctx: GradingContext, attempt: CheckAttempt):
 
   await attempt('answers format', async () => {
     const problems: string[] = [];
+    // A manual question the key does not know (a review, a plot) is the engine's: staff grade what is handed in.
+    const staffOnly = manifest.questions.filter((q) => isEngineManual(q, key)).map((q) => q.id);
     for (const q of manifest.questions) {
+      if (staffOnly.includes(q.id)) continue;
       if (!ids.includes(q.id)) problems.push(`${q.id} is not a question of the answers format (the key has ${ids.join(', ')})`);
       else if (q.kind !== key.questions[q.id].kind) problems.push(`${q.id} has kind ${q.kind ?? '(none)'}, but is graded as ${key.questions[q.id].kind}`);
     }
     const absent = ids.filter((id) => !manifest.questions.some((q) => q.id === id));
     if (problems.length) throw new Error(problems.join('; '));
-    return `every question is in the answers format with its kind${absent.length ? `; not asked: ${absent.join(', ')}` : ''}`;
+    const also = staffOnly.length ? `; graded by staff outside it: ${staffOnly.join(', ')}` : '';
+    return `every question is in the answers format with its kind${also}${absent.length ? `; not asked: ${absent.join(', ')}` : ''}`;
   });
 
   await attempt(key.variants ? 'answer key across variants' : "answer key's own answers", async () => {

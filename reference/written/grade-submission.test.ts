@@ -17,6 +17,12 @@ const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string) => path.join(root, 'examples/written', name);
 const validateResult = new Ajv({ strict: false }).compile(Result);
 
+/** The manifest's total and the part staff grade, so adding a question changes no expectation here. */
+function pointsOf(ctx: GradingContext): { total: number; byStaff: number } {
+  const sum = (qs: { points: number }[]) => qs.reduce((s, q) => s + q.points, 0);
+  return { total: sum(ctx.assignment.manifest.questions), byStaff: sum(ctx.assignment.manifest.questions.filter((q) => q.kind === 'manual')) };
+}
+
 async function submission(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-written-'));
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
@@ -28,7 +34,8 @@ describe('answers submissions through the engine', () => {
     const ctx = await createContext('written', { mode: 'check', keys: answerKeys });
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
     expect(validateResult(result), JSON.stringify(validateResult.errors)).toBe(true);
-    expect(result.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
+    const { total, byStaff } = pointsOf(ctx);
+    expect(result.score).toEqual({ points: total - byStaff, maxPoints: total, pendingPoints: byStaff });
     expect(result.fixtures).toMatchObject({ backend: 'none', files: {} });
     expect(result.notices).toHaveLength(1);
     expect(result.notices[0]).toMatch(/^These are the handout's values: no student id was given\. The instructor grades with your own values — see them with "dlgrade variant written --student-id YOUR_ID"/);
@@ -93,6 +100,7 @@ describe('answers submissions through the engine', () => {
     expect(manual.map((q) => [q.id, q.status, q.manual!.material[0].problem])).toEqual([
       ['xor_proof', 'pending', 'no answers file (answers.yaml, answers.yml, answers.json)'],
       ['min_norm_proof', 'pending', 'no answers file (answers.yaml, answers.yml, answers.json)'],
+      ['paper_review', 'pending', 'not handed in: review.md is not in the submission'],
     ]);
   });
 
@@ -109,11 +117,12 @@ describe('answers submissions through the engine', () => {
     await attachStaffScores(ctx, example('staff-scores.csv'));
     expect(Object.keys(ctx.lock.files)).toEqual(['variants', 'staff-scores/staff-scores.csv']);
     const result = await gradeSubmission(ctx, { student: 'correct', dir: example('correct') });
-    expect(result.score).toEqual({ points: 27.5, maxPoints: 28, pendingPoints: 0 });
+    // The CSV gives the correct example full marks on every staff question but 0.5 on min_norm_proof.
+    expect(result.score).toEqual({ points: pointsOf(ctx).total - 0.5, maxPoints: pointsOf(ctx).total, pendingPoints: 0 });
     const proof = result.questions.find((q) => q.id === 'min_norm_proof')!;
     expect(proof).toMatchObject({ status: 'partial', points: 1.5, comment: 'the limit is not shown to interpolate' });
     expect(unmatchedStaffScoreWarnings(ctx, ['correct'])).toEqual([
-      `${example('staff-scores.csv')}: line 4: no submission for student "malformed"; the score for xor_proof was not used`,
+      `${example('staff-scores.csv')}: line 8: no submission for student "malformed"; the score for xor_proof was not used`,
     ]);
   });
 

@@ -1,6 +1,5 @@
 // Answer key of the `written` assignment, as reference/index.ts registers it: formats, kinds, graders, variants.
 import type { AnswersKey } from '../../graders/answer-key/answers-key.js';
-import type { AnswersQuestionConfig } from '../../graders/answers/grade-answers.js';
 import { SECTION_SCHEMAS } from './schema.js';
 import { solveWritten, type WrittenKey } from './solve.js';
 import { writtenVariants, type WrittenVariant } from './variant.js';
@@ -31,16 +30,3 @@ export const writtenKey: AnswersKey<WrittenKey, WrittenVariant> = {
   answers: (variant, digits) => answersFromKey(variant, digits),
   file: { title: 'dlgrade written answers', description: 'answers.yaml of the written assignment; null or a missing key means "not answered"' },
 };
-
-/** Points and tolerances of assignments/written/manifest.yaml (a test keeps the two in step), for tests without a manifest. */
-export const WRITTEN_DEFAULT_QUESTIONS: AnswersQuestionConfig[] = [
-  { id: 'conv_as_matrix', points: 3 },
-  { id: 'perceptron', points: 2 },
-  { id: 'xor', points: 2 },
-  { id: 'relu_net', points: 3 },
-  { id: 'backprop', points: 6, compare: { mode: 'allclose', rtol: 1e-2, atol: 0 } },
-  { id: 'vgg11', points: 4, compare: { rtol: 1e-3 } },
-  { id: 'cnn_table', points: 4 },
-  { id: 'xor_proof', points: 2 },
-  { id: 'min_norm_proof', points: 2 },
-];

@@ -3,11 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../graders/answers/load-answers.js';
 import { gradeAnswers } from '../../graders/answers/grade-answers.js';
-import { WRITTEN_DEFAULT_QUESTIONS, writtenKey } from './index.js';
+import path from 'node:path';
+import { loadAssignment } from '../../graders/manifest/load-manifest.js';
+import { answersQuestionConfigs } from '../../graders/answers/grade-submission.js';
+import { writtenKey } from './index.js';
 import { variantFor } from './variant.js';
 import { answersFromKey } from './answers-from-key.js';
 import { BACKPROP_SETTING } from './backprop.js';
 import { RELU_NET } from './relu-net.js';
+
+const WRITTEN_QUESTIONS = answersQuestionConfigs(await loadAssignment(path.resolve(import.meta.dirname, '../../assignments/written')), writtenKey);
 
 /** The questions graded by value (the key's numeric and exact kinds); property questions accept many answers. */
 const NUMERIC = Object.entries(writtenKey.questions).filter(([, q]) => q.kind === 'numeric' || q.kind === 'exact').map(([id]) => id);
@@ -28,7 +33,7 @@ function setLeaf(root: Record<string, unknown>, at: string, value: number): void
 }
 
 /** The relative tolerance a question's cells are graded with (the manifest's), 0 for exact counts. */
-const tolerance = (question: string) => (WRITTEN_DEFAULT_QUESTIONS.find((q) => q.id === question)?.compare?.rtol ?? (writtenKey.questions[question].kind === 'exact' ? 0 : 1e-4));
+const tolerance = (question: string) => (WRITTEN_QUESTIONS.find((q) => q.id === question)?.compare?.rtol ?? (writtenKey.questions[question].kind === 'exact' ? 0 : 1e-4));
 
 const IDS = [undefined, 's-1001', 'alice', 'zz-42'];
 
@@ -41,7 +46,7 @@ describe.each(IDS.map((id) => [id ?? 'canonical', id] as const))('given data nev
   const givens = [...leaves(variant, '').values(), ...leaves(BACKPROP_SETTING, '').values(), ...leaves(RELU_NET, '').values()];
 
   it.each(NUMERIC)('%s', (question) => {
-    const config = WRITTEN_DEFAULT_QUESTIONS.filter((q) => q.id === question);
+    const config = WRITTEN_QUESTIONS.filter((q) => q.id === question);
     const otherLeaves = leaves(other[question], question);
     let tried = 0;
     for (const [at, right] of leaves(answers[question], question)) {

@@ -12,6 +12,8 @@ import { ROOT, dlgrade, gradeExamples } from './cli.js';
 interface Expected {
   lose: string[];
   mistake: string | null;
+  /** Questions staff read (0 points): pending in every example. */
+  pending: string[];
 }
 
 describe('dlgrade grade optimisers examples', () => {
@@ -35,9 +37,24 @@ describe('dlgrade grade optimisers examples', () => {
 
   it('the correct example scores 8/8, with no case in error', () => {
     const correct = results.get('correct')!;
-    const notPassed = correct.questions.flatMap((q) => q.cases.filter((c) => c.status !== 'pass').map((c) => `${q.id}/${c.id}: ${c.status}`));
+    const pending = new Set(expected.get('correct')!.pending);
+    const notPassed = correct.questions.filter((q) => !pending.has(q.id)).flatMap((q) => q.cases.filter((c) => c.status !== 'pass').map((c) => `${q.id}/${c.id}: ${c.status}`));
     expect(notPassed).toEqual([]);
     expect(correct.score).toEqual({ points: 8, maxPoints: 8, pendingPoints: 0 });
+  });
+
+  it('the staff-read questions are pending at 0 points in every example, with the correct example\'s plot, observations and theory shown', async () => {
+    for (const [student, result] of results) {
+      const pending = result.questions.filter((q) => q.status === 'pending').map((q) => [q.id, q.maxPoints]);
+      expect(pending, student).toEqual(expected.get(student)!.pending.map((id) => [id, 0]));
+    }
+    const correct = results.get('correct')!;
+    const material = (id: string) => correct.questions.find((q) => q.id === id)!.manual!.material[0];
+    expect(material('training_curves')).toMatchObject({ kind: 'file', source: 'curve.png', mediaType: 'image/png' });
+    expect(Buffer.from(material('training_curves').data!, 'base64').equals(await readFile(path.join(ROOT, 'examples', 'optimisers', 'correct', 'curve.png')))).toBe(true);
+    expect(material('curve_observations').text).toContain('minimum-norm solution');
+    expect(material('theory').text).toContain('Why Adam corrects the bias');
+    expect(results.get('eps-inside-sqrt')!.questions.find((q) => q.id === 'theory')!.manual!.material[0].problem).toBe('not handed in: theory.md is not in the submission');
   });
 
   it('keeps float64 end to end: the least-squares answers come back as float64 and agree to ~1e-12, every tuple item compared on its own', () => {
@@ -67,6 +84,7 @@ describe('dlgrade grade optimisers examples', () => {
       const { lose, mistake } = expected.get(student)!;
       if (!mistake) continue;
       for (const q of result.questions) {
+        if (q.status === 'pending') continue;
         const named = q.cases.flatMap((c) => c.mistakes.map((m) => m.id));
         if (lose.includes(q.id)) expect(named, `${student}: ${q.id}`).toContain(mistake);
         expect(named.filter((id) => id !== mistake), `${student}: ${q.id}`).toEqual([]);
@@ -136,7 +154,7 @@ describe('the optimisers student kit and Gradescope bundle', () => {
     const manifest = parseYaml(await readFile(path.join(ROOT, 'assignments', 'optimisers', 'manifest.yaml'), 'utf8')) as {
       questions: { cases: { id: string; visibility: string }[] }[];
     };
-    const cases = manifest.questions.flatMap((q) => q.cases);
+    const cases = manifest.questions.flatMap((q) => q.cases ?? []);
     const publicIds = new Set(cases.filter((c) => c.visibility === 'public').map((c) => c.id));
     const hiddenOnly = cases.filter((c) => c.visibility === 'hidden' && !publicIds.has(c.id)).map((c) => c.id);
     const data = (await readdir(kit, { recursive: true })).filter((f) => /^(assignments|fixtures)\//.test(f) || f === 'README.md');
@@ -186,9 +204,12 @@ describe('the optimisers student kit and Gradescope bundle', () => {
     await cp(path.join(EXAMPLES, 'correct'), path.join(root, 'submission'), { recursive: true });
     const run = await execa('bash', [path.join(root, 'source', 'run_autograder')], { cwd: root, env: { AUTOGRADER_ROOT: root, DLGRADE_PYTHON: PYTHON }, reject: false });
     expect(run.exitCode, run.stderr + run.stdout).toBe(0);
-    const results = JSON.parse(await readFile(path.join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: { status: string }[] };
-    expect(results.tests).toHaveLength(33);
+    const results = JSON.parse(await readFile(path.join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: { name: string; status: string; max_score: number }[] };
+    // One test per automatic case, then one per staff-read question (0 points, not scored yet).
+    const automatic = results.tests.filter((t) => !/ — staff$/.test(t.name));
+    expect(automatic).toHaveLength(33);
+    expect(automatic.every((t) => t.status === 'passed')).toBe(true);
+    expect(results.tests.filter((t) => / — staff$/.test(t.name)).map((t) => t.max_score)).toEqual([0, 0, 0]);
     expect(results.score).toBe(8);
-    expect(results.tests.every((t) => t.status === 'passed')).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // An answers file with sections the assignment does not know: check and ci say which and that staff will read them,
 // grade keeps them as pending manual questions worth nothing, staff mark them read through the CSV or the review page.
 import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -10,6 +11,9 @@ import { chromium } from 'playwright-core';
 import { BIN, ROOT, dlgrade } from './cli.js';
 import type { ResultT } from '../../graders/result/schema.js';
 
+const MANIFEST = parseYaml(readFileSync(path.join(ROOT, 'assignments', 'written', 'manifest.yaml'), 'utf8')) as { questions: { points: number; kind?: string }[] };
+const TOTAL = MANIFEST.questions.reduce((s, q) => s + q.points, 0);
+const BY_STAFF = MANIFEST.questions.filter((q) => q.kind === 'manual').reduce((s, q) => s + q.points, 0);
 const CHROMIUM = process.env.DLGRADE_CHROMIUM ?? '/usr/bin/chromium';
 const EXTRA = 'xor_prof: |\n  Suppose some w, b separate XOR; adding the two middle inequalities contradicts the last.\nremarks: The backprop question took me two hours.\n';
 
@@ -36,7 +40,7 @@ describe('unrecognised sections of an answers file', () => {
     expect(run.stdout).toMatch(/answers\.yaml:\d+: xor_prof: not a section of this assignment, so it is not graded automatically: it is kept and staff will read it \(did you mean xor_proof\?\)/);
     expect(run.stdout).toMatch(/answers\.yaml:\d+: remarks: not a section of this assignment, .* staff will read it; sections: conv_as_matrix,/);
     expect(run.stdout).toMatch(/^xor_prof\s+PENDING\s+0\/0\s/m);
-    expect(run.stdout).toMatch(/^Total: 24\/28/m);
+    expect(run.stdout).toContain(`Total: ${TOTAL - BY_STAFF}/${TOTAL}`);
   });
 
   it('ci passes the same submission: an unrecognised section costs nothing', async () => {
@@ -50,7 +54,7 @@ describe('unrecognised sections of an answers file', () => {
     const first = await dlgrade(['grade', 'written', subs, '--out', pending, '--no-progress', '--variant-id', 'canonical']);
     expect(first.exitCode, first.stderr).toBe(0);
     const ada = await readResult(pending, 'ada');
-    expect(ada.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
+    expect(ada.score).toEqual({ points: TOTAL - BY_STAFF, maxPoints: TOTAL, pendingPoints: BY_STAFF });
     const typo = ada.questions.find((q) => q.id === 'xor_prof')!;
     expect(typo).toMatchObject({ title: 'Unrecognised section "xor_prof" (did you mean xor_proof?)', status: 'pending', points: 0, maxPoints: 0 });
     expect(typo.manual!.material).toEqual([{ kind: 'answer', source: 'answers.yaml: xor_prof', mediaType: 'text/markdown', text: expect.stringContaining('Suppose some w, b separate XOR') }]);
@@ -64,7 +68,7 @@ describe('unrecognised sections of an answers file', () => {
     const second = await dlgrade(['grade', 'written', subs, '--out', scored, '--no-progress', '--variant-id', 'canonical', '--staff-scores', csv]);
     expect(second.exitCode, second.stderr).toBe(0);
     const graded = await readResult(scored, 'ada');
-    expect(graded.score).toEqual({ points: 26, maxPoints: 28, pendingPoints: 2 });
+    expect(graded.score).toEqual({ points: TOTAL - BY_STAFF + 2, maxPoints: TOTAL, pendingPoints: BY_STAFF - 2 });
     expect(graded.questions.find((q) => q.id === 'xor_prof')).toMatchObject({ status: 'passed', points: 0, comment: 'credited under xor_proof' });
     expect(graded.questions.find((q) => q.id === 'remarks')).toMatchObject({ status: 'passed', comment: 'thanks' });
 

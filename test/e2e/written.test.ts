@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
 import { Result, type ResultT } from '../../graders/result/schema.js';
 import { variantFor } from '../../reference/written/variant.js';
 import { answersFromKey } from '../../reference/written/answers-from-key.js';
@@ -13,6 +14,12 @@ import { ROOT, dlgrade } from './cli.js';
 
 const EXAMPLES = path.join(ROOT, 'examples', 'written');
 const STAFF = path.join(EXAMPLES, 'staff-scores.csv');
+const MANIFEST = parseYaml(readFileSync(path.join(ROOT, 'assignments', 'written', 'manifest.yaml'), 'utf8')) as { questions: { id: string; points: number; kind?: string }[] };
+const sumPoints = (qs: { points: number }[]) => qs.reduce((s, q) => s + q.points, 0);
+/** The manifest's total, and the automatic part a correct answers file gets before staff score anything. */
+const TOTAL = sumPoints(MANIFEST.questions);
+const BY_STAFF = sumPoints(MANIFEST.questions.filter((q) => q.kind === 'manual'));
+const AUTO = TOTAL - BY_STAFF;
 
 interface Expected {
   lose: string[];
@@ -63,12 +70,14 @@ describe('dlgrade grade written examples (canonical values, staff scores)', () =
 
   it('merges the staff scores: scored where the CSV has a row, pending elsewhere', () => {
     const correct = results.get('correct')!;
-    expect(correct.score).toEqual({ points: 27.5, maxPoints: 28, pendingPoints: 0 });
+    // staff-scores.csv: full marks on every staff question of the correct example but min_norm_proof's 1.5 of 2.
+    expect(correct.score).toEqual({ points: TOTAL - 0.5, maxPoints: TOTAL, pendingPoints: 0 });
+    expect(correct.questions.find((q) => q.id === 'paper_review')).toMatchObject({ points: 3, status: 'passed', comment: 'good question at the end' });
     expect(correct.questions.find((q) => q.id === 'min_norm_proof')).toMatchObject({ points: 1.5, status: 'partial', comment: 'the limit is not shown to interpolate' });
     const malformed = results.get('malformed')!;
     expect(malformed.questions.find((q) => q.id === 'xor_proof')).toMatchObject({ points: 1, status: 'partial' });
     expect(malformed.questions.find((q) => q.id === 'min_norm_proof')).toMatchObject({ points: 0, status: 'pending' });
-    expect(results.get('vgg-no-biases')!.score.pendingPoints).toBe(4);
+    expect(results.get('vgg-no-biases')!.score.pendingPoints).toBe(BY_STAFF);
   });
 
   it('the malformed section costs backprop only and names the file, line and path', () => {
@@ -80,7 +89,7 @@ describe('dlgrade grade written examples (canonical values, staff scores)', () =
   it('writes the gradebook with one column per question', async () => {
     const csv = await readFile(path.join(out, 'grades.csv'), 'utf8');
     expect(csv).toMatch(/^student,total,conv_as_matrix,perceptron,xor,relu_net,backprop,vgg11,cnn_table,xor_proof,min_norm_proof/);
-    expect(csv).toMatch(/\ncorrect,27\.5,3,2,2,3,6,4,4,2,1\.5\n/);
+    expect(csv).toMatch(new RegExp(`\ncorrect,${TOTAL - 0.5},3,2,2,3,6,4,4,2,1\\.5,3\n`));
   });
 
   it('writes a report that names the recognised mistake', async () => {
@@ -121,7 +130,7 @@ describe('per-student variants through the CLI', () => {
     const run = await dlgrade(['grade', 'written', submissions, '--out', out, '--no-progress', '--roster', roster]);
     expect(run.exitCode).toBe(0);
     const results = await readResults(out);
-    expect(results.get('s-101')!.score).toEqual({ points: 24, maxPoints: 28, pendingPoints: 4 });
+    expect(results.get('s-101')!.score).toEqual({ points: AUTO, maxPoints: TOTAL, pendingPoints: BY_STAFF });
     for (const student of ['s-102', 's-103']) {
       const lost = results.get(student)!.questions.filter((q) => q.status !== 'pending' && q.points < q.maxPoints).map((q) => q.id);
       expect(lost, student).toEqual(['conv_as_matrix', 'relu_net', 'backprop']);
@@ -132,19 +141,19 @@ describe('per-student variants through the CLI', () => {
   it('check takes the id from the answers file, and --student-id overrides it', async () => {
     const own = await dlgrade(['check', 'written', '--submission', path.join(submissions, 's-102'), '--json']);
     expect(own.exitCode).toBe(0);
-    expect(JSON.parse(String(own.stdout)).score.points).toBe(24);
+    expect(JSON.parse(String(own.stdout)).score.points).toBe(AUTO);
     const other = await dlgrade(['check', 'written', '--submission', path.join(submissions, 's-102'), '--student-id', 's-102']);
-    expect(other.stdout).toMatch(/Total: \d+(\.\d+)?\/28/);
+    expect(other.stdout).toMatch(new RegExp(`Total: \\d+(\\.\\d+)?/${TOTAL}`));
     expect(other.stdout).toContain('the answers file says student_id "s-101", but the values of "s-102" were graded');
   });
 });
 
 describe('grade written examples as the README and make demo run it (no options)', () => {
-  it('gives each example the verdict its expected.json names: the correct answers get full marks, not 18/28', async () => {
+  it('gives each example the verdict its expected.json names: the correct answers get full marks on what is autograded', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-e2e-written-demo-'));
     const run = await dlgrade(['grade', 'written', EXAMPLES, '--out', out, '--no-progress']);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/^correct +24\/28/m);
+    expect(run.stdout).toMatch(new RegExp(`^correct +${AUTO}/${TOTAL}`, 'm'));
     expect(run.stderr).toMatch(/no known student id .*Pass --roster/);
     for (const [student, result] of await readResults(out)) {
       const expected = JSON.parse(await readFile(path.join(EXAMPLES, student, 'expected.json'), 'utf8')) as Expected;
@@ -160,7 +169,7 @@ describe('dlgrade check written', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/backprop\s+PASS\s+6\/6/);
     expect(run.stdout).toMatch(/xor_proof\s+PENDING\s+0\/2/);
-    expect(run.stdout).toContain('Total: 24/28 (some questions pending staff grading)');
+    expect(run.stdout).toContain(`Total: ${AUTO}/${TOTAL} (some questions pending staff grading)`);
   });
 
   it('tells the student what to fix, cell by cell', async () => {
@@ -174,7 +183,7 @@ describe('dlgrade check written', () => {
     await writeFile(path.join(dir, 'answers.yaml'), 'relu_net:\n  h: [15, 1.5\nbackprop: 1\n');
     const run = await dlgrade(['check', 'written', '--submission', dir]);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toContain('Total: 0/28');
+    expect(run.stdout).toContain(`Total: 0/${TOTAL}`);
     expect(run.stdout).toMatch(/answers\.yaml: not valid YAML at line 3, column 1/);
   });
 });
