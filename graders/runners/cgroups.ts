@@ -7,6 +7,7 @@ import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { readKernelFile } from './cpu-usage.js';
 
 /** The controllers dlgrade uses, by what they give. */
 const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'] as const;
@@ -194,8 +195,9 @@ function accountingDir(places: Place[], dirs: string[]): { dir: string; file: st
   return i < 0 ? undefined : { dir: dirs[i], file: 'cpuacct.usage' };
 }
 
+// Read on every watchdog tick of every running case.
 async function readCpuSeconds(dir: string, file: string): Promise<number | undefined> {
-  const text = await readFile(path.join(dir, file), 'utf8').catch(() => undefined);
+  const text = readKernelFile(path.join(dir, file));
   if (text === undefined) return undefined;
   if (file === 'cpuacct.usage') return Number(text.trim()) / 1e9;
   const usec = /^usage_usec\s+(\d+)/m.exec(text);
@@ -203,7 +205,7 @@ async function readCpuSeconds(dir: string, file: string): Promise<number | undef
 }
 
 async function groupPids(dir: string): Promise<number[]> {
-  const text = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+  const text = readKernelFile(path.join(dir, 'cgroup.procs')) ?? '';
   return text.split('\n').filter(Boolean).map(Number);
 }
 

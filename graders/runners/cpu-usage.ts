@@ -1,6 +1,15 @@
 // CPU time of a process tree, read from /proc by the harness: what the sandboxed code used, whatever it does to
 // its own timers. Used where no cgroup accounts for a sandbox (see cgroups.ts).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The contents of a cgroup or /proc file, read synchronously: a kernel file answers at once, never from a disk. */
+export function readKernelFile(file: string, encoding: BufferEncoding = 'utf8'): string | undefined {
+  try {
+    return readFileSync(file, encoding);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Linux reports /proc times in USER_HZ, 100 on every architecture Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -26,21 +35,25 @@ export async function processTreePids(rootPid: number): Promise<number[] | undef
  */
 export async function runDelaySeconds(pids: number[]): Promise<Map<number, number>> {
   const delays = new Map<number, number>();
-  await Promise.all(
-    pids.map(async (pid) => {
-      const text = await readFile(`/proc/${pid}/schedstat`, 'utf8').catch(() => undefined);
-      const waited = Number(text?.split(' ')[1]);
-      if (Number.isFinite(waited)) delays.set(pid, waited / 1e9);
-    }),
-  );
+  // Synchronous: one small kernel file per process, on every watchdog tick.
+  for (const pid of pids) {
+    const waited = Number(readKernelFile(`/proc/${pid}/schedstat`)?.split(' ')[1]);
+    if (Number.isFinite(waited)) delays.set(pid, waited / 1e9);
+  }
   return delays;
 }
 
 async function processTree(rootPid: number): Promise<{ pid: number; ticks: number }[] | undefined> {
   const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+  let names: string[] = [];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    // No /proc: no tree.
+  }
+  for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
-    const text = await readFile(`/proc/${name}/stat`, 'latin1').catch(() => undefined);
+    const text = readKernelFile(`/proc/${name}/stat`, 'latin1');
     if (!text) continue;
     // "pid (comm) state ppid …": the fields after the last ")" (comm may contain anything); utime is field 14.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');

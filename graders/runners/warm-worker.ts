@@ -312,7 +312,7 @@ export class WarmWorker {
           proc.kill(`the worker did not stop its child within ${KILL_GRACE_MS / 1000} s`);
           return;
         }
-        const reason = Date.now() - started > hardLimitMs ? `exceeded the ${Math.round(hardLimitMs / 1000)} s limit` : await watchdog();
+        const reason = Date.now() - started > hardLimitMs ? `exceeded the ${Math.round(hardLimitMs / 1000)} s limit` : await inPhase('  watchdog ticks', watchdog);
         if (reason) requestKill(reason);
       } finally {
         ticking = false;
