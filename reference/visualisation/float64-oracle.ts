@@ -46,51 +46,41 @@ export function tinyNet64(weights: Record<string, NdArray>): TinyNet64 {
   };
 }
 
-/** Cross-correlation with zero padding 1 and stride 1, as nn.Conv2d(k=3, padding=1). */
-function conv(x: Tensor64, { weight, bias }: Conv64): Tensor64 {
-  const [n, cin, h, w] = x.shape;
-  const [cout, , k] = weight.shape;
+/**
+ * Visits every tap of a 3×3 convolution with zero padding 1 and stride 1 (nn.Conv2d(k=3, padding=1)) on an input of
+ * `inputShape`: the flat indices of the output, the input and the weight it joins. Forward and backward both walk it.
+ */
+function forEachConvTap(inputShape: number[], weightShape: number[], visit: (output: number, input: number, weight: number) => void): void {
+  const [n, cin, h, w] = inputShape;
+  const [cout, , k] = weightShape;
   const pad = (k - 1) / 2;
-  const y = zeros([n, cout, h, w]);
   for (let b = 0; b < n; b++)
     for (let o = 0; o < cout; o++)
       for (let i = 0; i < h; i++)
-        for (let j = 0; j < w; j++) {
-          let s = bias[o];
+        for (let j = 0; j < w; j++)
           for (let c = 0; c < cin; c++)
             for (let di = 0; di < k; di++)
               for (let dj = 0; dj < k; dj++) {
                 const ii = i + di - pad;
                 const jj = j + dj - pad;
                 if (ii < 0 || ii >= h || jj < 0 || jj >= w) continue;
-                s += weight.data[((o * cin + c) * k + di) * k + dj] * x.data[((b * cin + c) * h + ii) * w + jj];
+                visit(((b * cout + o) * h + i) * w + j, ((b * cin + c) * h + ii) * w + jj, ((o * cin + c) * k + di) * k + dj);
               }
-          y.data[((b * cout + o) * h + i) * w + j] = s;
-        }
+}
+
+function conv(x: Tensor64, { weight, bias }: Conv64): Tensor64 {
+  const [n, , h, w] = x.shape;
+  const cout = weight.shape[0];
+  const y = zeros([n, cout, h, w]);
+  for (let i = 0; i < y.data.length; i++) y.data[i] = bias[Math.floor(i / (h * w)) % cout];
+  forEachConvTap(x.shape, weight.shape, (out, input, wi) => (y.data[out] += weight.data[wi] * x.data[input]));
   return y;
 }
 
 /** ∂L/∂x of conv from ∂L/∂y: every output position sends its gradient back to the inputs its kernel touched. */
 function convBackward(dy: Tensor64, { weight }: Conv64, inputShape: number[]): Tensor64 {
-  const [n, cin, h, w] = inputShape;
-  const [cout, , k] = weight.shape;
-  const pad = (k - 1) / 2;
   const dx = zeros(inputShape);
-  for (let b = 0; b < n; b++)
-    for (let o = 0; o < cout; o++)
-      for (let i = 0; i < h; i++)
-        for (let j = 0; j < w; j++) {
-          const g = dy.data[((b * cout + o) * h + i) * w + j];
-          if (g === 0) continue;
-          for (let c = 0; c < cin; c++)
-            for (let di = 0; di < k; di++)
-              for (let dj = 0; dj < k; dj++) {
-                const ii = i + di - pad;
-                const jj = j + dj - pad;
-                if (ii < 0 || ii >= h || jj < 0 || jj >= w) continue;
-                dx.data[((b * cin + c) * h + ii) * w + jj] += g * weight.data[((o * cin + c) * k + di) * k + dj];
-              }
-        }
+  forEachConvTap(inputShape, weight.shape, (out, input, wi) => (dx.data[input] += dy.data[out] * weight.data[wi]));
   return dx;
 }
 
