@@ -10,7 +10,7 @@ import type { NumberTolerance } from './cells.js';
 import type { GradingContext, SubmissionInput } from '../engine/grade-submission.js';
 import { hashSubmission, selectedCases, selectedQuestions, type Mode } from '../engine/grade-submission.js';
 import { type QuestionResultT, type ResultT } from '../result/schema.js';
-import { DlgradeError } from '../errors.js';
+import { DlgradeError, mustBeOneOf } from '../errors.js';
 import { formatIssue, loadAnswers, type LoadedAnswers } from './load-answers.js';
 import { gradeAnswers, gradeUnreadable, type AnswersQuestionConfig } from './grade-answers.js';
 import { normalizeStudentId, variantOf } from '../answer-key/variants.js';
@@ -95,7 +95,7 @@ export async function applyAnswersOptions(ctx: GradingContext, options: AnswersC
     throw new DlgradeError('USAGE', `${flags}: only for answers assignments (runner: answers); ${ctx.assignment.manifest.id} runs code`);
   }
   if (options.variantId !== undefined && !VARIANT_SOURCES.includes(options.variantId as VariantIdSource)) {
-    throw new DlgradeError('USAGE', `--variant-id must be one of ${VARIANT_SOURCES.join(', ')}, got ${JSON.stringify(options.variantId)}`);
+    throw new DlgradeError('USAGE', mustBeOneOf('--variant-id', VARIANT_SOURCES, options.variantId));
   }
   ctx.answers = {
     ...ctx.answers,

@@ -3,7 +3,8 @@ import { open, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { closestName, formatSegments, issueMessage, mapAjvErrors } from '../util/schema-issues.js';
 import { DlgradeError, describeValue } from '../errors.js';
 import type { AnswersKey } from '../answer-key/answers-key.js';
 import { MAX_YAML_BYTES, firstDuplicateKey } from '../util/yaml-limits.js';
@@ -247,7 +248,7 @@ function findUnrecognised(
   const kept: UnrecognisedSection[] = [];
   for (const name of keys) {
     if (known.has(name)) continue;
-    const guess = closest(name, sectionNames);
+    const guess = closestName(name, sectionNames);
     const line = lineOf([name]);
     const meant = guess ? ` (did you mean ${guess}?)` : '';
     const keep = kept.length < MAX_UNRECOGNISED_SECTIONS && name.trim() !== '' && name.length <= MAX_SECTION_NAME;
@@ -271,16 +272,11 @@ function validateSection(
   if (value === undefined || value === null) return { state: 'missing' };
   if (validate(value)) return { state: 'answered', value };
   const issues: AnswerIssue[] = [];
-  const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
-    const segments = pathSegments(value, error.instancePath);
-    const issue = explain(id, segments, error, valueAt(value, segments));
-    issue.line = lineOf([id, ...segments, ...(error.keyword === 'additionalProperties' ? [String((error.params as { additionalProperty: string }).additionalProperty)] : [])]);
-    const key = `${issue.path}\u0000${issue.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (const issue of mapAjvErrors(validate.errors ?? [], value)) {
+    const unknownKey = issue.kind === 'unknown-key';
+    const at = formatSegments(unknownKey ? [...issue.segments, issue.key] : issue.segments, id);
     // An unknown key is ignored: it costs nothing, so it is a warning rather than a reason to drop the section.
-    (error.keyword === 'additionalProperties' ? warnings : issues).push(issue);
+    (unknownKey ? warnings : issues).push({ path: at, line: lineOf([id, ...issue.segments, ...(unknownKey ? [issue.key] : [])]), message: issueMessage(issue, at, 'answer') });
   }
   if (issues.length === 0) {
     const copy = structuredClone(value);
@@ -288,80 +284,6 @@ function validateSection(
     return { state: 'answered', value: copy };
   }
   return { state: 'invalid', issues };
-}
-
-/** Splits an Ajv instancePath, turning segments that index an array into numbers. */
-function pathSegments(root: unknown, instancePath: string): (string | number)[] {
-  if (!instancePath) return [];
-  const segments: (string | number)[] = [];
-  let node: unknown = root;
-  for (const raw of instancePath.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    const segment = Array.isArray(node) ? Number(key) : key;
-    segments.push(segment);
-    node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
-  }
-  return segments;
-}
-
-function valueAt(root: unknown, segments: (string | number)[]): unknown {
-  let node = root;
-  for (const s of segments) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[s] : undefined;
-  return node;
-}
-
-/** `backprop` + ['gradients', 'w3'] → `backprop.gradients.w3`; indices as `[i]`. */
-export function joinPath(question: string, segments: readonly (string | number)[]): string {
-  return segments.reduce<string>((p, s) => (typeof s === 'number' ? `${p}[${s}]` : `${p}.${s}`), question);
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  number: 'a number',
-  integer: 'an integer',
-  boolean: 'true or false',
-  string: 'text',
-  array: 'a list',
-  object: 'a mapping',
-  null: 'null',
-};
-
-function explain(question: string, segments: (string | number)[], error: ErrorObject, value: unknown): AnswerIssue {
-  const p = error.params as Record<string, unknown>;
-  const at = joinPath(question, segments);
-  switch (error.keyword) {
-    case 'type': {
-      const types = (Array.isArray(p.type) ? p.type : String(p.type).split(',')).map(String).filter((t) => t !== 'null');
-      const nonFinite = typeof value === 'number' && !Number.isFinite(value);
-      const words = types.map((t) => (nonFinite && t === 'number' ? 'a finite number' : TYPE_WORDS[t] ?? t)).join(' or ');
-      const description = types.some((t) => t === 'array' || t === 'object') ? (error.parentSchema as { description?: string })?.description : undefined;
-      return {
-        path: at,
-        message: `expected ${words}${description ? ` (${description})` : ''}, got ${describeValue(value)}${numberHint(types, value)}${textHint(types, value)}`,
-      };
-    }
-    case 'additionalProperties': {
-      const key = String(p.additionalProperty);
-      const allowed = Object.keys((error.parentSchema as { properties?: Record<string, unknown> })?.properties ?? {});
-      const guess = closest(key, allowed);
-      return {
-        path: `${at}.${key}`,
-        message: `unknown key, ignored${guess ? ` (did you mean ${guess}?)` : ''}; expected one of ${allowed.join(', ')}`,
-      };
-    }
-    default:
-      return { path: at, message: `${error.message ?? 'is not valid'}, got ${describeValue(value)}` };
-  }
-}
-
-/** A hint for numbers written as text: thousands separators, fractions, percentages. */
-function numberHint(types: string[], value: unknown): string {
-  if (!types.includes('number') || typeof value !== 'string') return '';
-  const s = value.trim();
-  if (/^-?\d{1,3}([,_ ]\d{3})+(\.\d+)?$/.test(s)) return ` — write numbers without separators, e.g. ${s.replace(/[,_ ]/g, '')}`;
-  if (/^-?\d+(\.\d+)?\s*\/\s*\d+(\.\d+)?$/.test(s)) return ' — write a fraction as a decimal number';
-  if (/^-?\d+(\.\d+)?\s*%$/.test(s)) return ' — write a fraction as a decimal number, e.g. 0.93 rather than 93%';
-  if (s !== '' && Number.isFinite(Number(s))) return ' — remove the quotes so it reads as a number';
-  return '';
 }
 
 /**
@@ -392,12 +314,6 @@ function jsonErrorOffset(text: string): number | undefined {
   return Math.max(0, lo - 1);
 }
 
-/** A hint for text written as YAML structure: a bulleted or "key: value" proof becomes a list or a mapping. */
-function textHint(types: string[], value: unknown): string {
-  if (!types.includes('string') || value === null || typeof value !== 'object') return '';
-  return ' — write the text as a block: the key, then "|", then the lines indented below it';
-}
-
 /** The 1-based line of the node at a path in the YAML document (also used for JSON, which is YAML). */
 function nodeLine(doc: Document, lines: LineCounter, segments: (string | number)[]): number | undefined {
   for (let n = segments.length; n > 0; n--) {
@@ -409,29 +325,4 @@ function nodeLine(doc: Document, lines: LineCounter, segments: (string | number)
     if (pair?.key?.range) return lines.linePos(pair.key.range[0]).line;
   }
   return undefined;
-}
-
-/** The candidate within edit distance 2 of `word`, if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }

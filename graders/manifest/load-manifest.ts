@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
-import { DlgradeError, describeValue } from '../errors.js';
+import { formatSegments, issueMessage, mapAjvErrors } from '../util/schema-issues.js';
+import { DlgradeError } from '../errors.js';
 import { Manifest, type ManifestT, type QuestionT } from './schema.js';
 import { MAX_YAML_BYTES, firstDuplicateKey } from '../util/yaml-limits.js';
 
@@ -111,65 +112,16 @@ export function parseManifest(text: string, file: string): ManifestT {
   return data;
 }
 
-/** Turns Ajv errors into "questions[3].rtol must be …, got -1 (number)", keeping the most specific few. */
+/** Turns Ajv errors into "questions[3].rtol must be …, got -1 (number)", keeping the first few. */
 export function summarizeAjvErrors(errors: ErrorObject[], data: unknown): string[] {
-  // A failed anyOf reports every branch; the branch errors say more than the umbrella one.
-  const specific = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
-  const chosen = (specific.length > 0 ? specific : errors).slice(0, 5);
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const error of chosen) {
-    const where = formatPath(error.instancePath) || '(top level)';
-    const line = `${where} ${explain(error, valueAt(data, error.instancePath))}`;
-    if (!seen.has(line)) out.push(line);
-    seen.add(line);
-  }
-  return out;
-}
-
-function explain(error: ErrorObject, value: unknown): string {
-  const p = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return `is missing the required field "${String(p.missingProperty)}"`;
-    case 'additionalProperties':
-      return `has an unknown field "${String(p.additionalProperty)}"`;
-    case 'type':
-      return `must be ${article(String(p.type))}, got ${describeValue(value)}`;
-    case 'const':
-      return `must be ${JSON.stringify(p.allowedValue)}, got ${describeValue(value)}`;
-    case 'pattern':
-      return `must use ${error.parentSchema?.description ?? `the pattern ${String(p.pattern)}`}, got ${describeValue(value)}`;
-    case 'minimum':
-    case 'exclusiveMinimum':
-      return `must be a number ${error.keyword === 'minimum' ? '>=' : '>'} ${String(p.limit)}, got ${describeValue(value)}`;
-    case 'minItems':
-      return `must have at least ${String(p.limit)} item(s)`;
-    default:
-      return `${error.message ?? 'is invalid'}, got ${describeValue(value)}`;
-  }
-}
-
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  return mapAjvErrors(errors, data)
+    .slice(0, 5)
+    .map((issue) => issueMessage(issue, formatSegments(issue.segments) || '(top level)', 'rule'));
 }
 
 /** "/questions/3/rtol" → "questions[3].rtol". */
 export function formatPath(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
-}
-
-function valueAt(data: unknown, instancePath: string): unknown {
-  let cur: unknown = data;
-  for (const seg of instancePath.split('/').slice(1)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return cur;
+  return formatSegments(instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~'))));
 }
 
 /** Rules a schema cannot say: unique ids, outputs and steps that go together, known input names. */
