@@ -9,9 +9,8 @@ import type { AnswersKey } from '../answer-key/answers-key.js';
 import { requireAnswersKey, type KeyRegistry } from '../answer-key/registry.js';
 import { DlgradeError } from '../errors.js';
 import { gradeCodeSubmission, type GradingContext, type SubmissionInput } from './grade-submission.js';
-import { codeChecks, type CheckAttempt } from './validate.js';
+import type { CheckAttempt } from './validate.js';
 import { answersLock, gradeAnswersSubmission } from '../answers/grade-submission.js';
-import { answersChecks } from '../answers/validate-answers.js';
 
 /** Commands that apply to some kinds only. */
 export type KindCommand = 'fixtures' | 'export-student' | 'variant';
@@ -39,7 +38,8 @@ const CODE: AssignmentKind = {
   runsCode: true,
   prepare: async (assignment) => ({ lock: await readLock(assignment) }),
   grade: gradeCodeSubmission,
-  checks: codeChecks,
+  // Loaded when `validate` runs: the self-tests load TensorFlow.js, which grading never needs.
+  checks: async (ctx, reference, attempt) => (await import('./validate.js')).codeChecks(ctx, reference, attempt),
   unclearStarter: ['crash', 'timeout'],
   gradescopeKeys: false,
   unsupported: { variant: 'runs code: it has no per-student values' },
@@ -53,7 +53,7 @@ const ANSWERS: AssignmentKind = {
     return { lock: answersLock(assignment, answersKey), answersKey };
   },
   grade: gradeAnswersSubmission,
-  checks: (ctx, _reference, attempt) => answersChecks(ctx, attempt),
+  checks: async (ctx, _reference, attempt) => (await import('../answers/validate-answers.js')).answersChecks(ctx, attempt),
   // An answers starter is a valid file with nothing answered: an invalid section is a mistake of the starter.
   unclearStarter: ['error', 'crash', 'timeout'],
   gradescopeKeys: true,

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { DlgradeError } from '../errors.js';
 import { supervise } from '../process/supervise.js';
 import { minimalEnv } from '../runners/sandbox.js';
@@ -44,9 +44,15 @@ const NotebookV3 = Type.Object({
   ),
 });
 
-const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: false });
-const validateV4 = ajv.compile<Static<typeof NotebookV4>>(NotebookV4);
-const validateV3 = ajv.compile<Static<typeof NotebookV3>>(NotebookV3);
+/** The two validators, compiled on the first notebook read: compiling costs every other command a few hundred ms. */
+let validators: { v4: ValidateFunction<Static<typeof NotebookV4>>; v3: ValidateFunction<Static<typeof NotebookV3>> } | undefined;
+function notebookValidators() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: false });
+    validators = { v4: ajv.compile<Static<typeof NotebookV4>>(NotebookV4), v3: ajv.compile<Static<typeof NotebookV3>>(NotebookV3) };
+  }
+  return validators;
+}
 
 /** A notebook larger than this is not read (outputs with images can be large; code never is). */
 export const NOTEBOOK_MAX_BYTES = 50 * 1024 * 1024;
@@ -75,6 +81,7 @@ export function parseNotebook(text: string, label: string): ParsedNotebook {
   }
   const join = (s: string | string[]) => (Array.isArray(s) ? s.join('') : s);
   const version = (data as { nbformat?: unknown } | null)?.nbformat;
+  const { v4: validateV4, v3: validateV3 } = notebookValidators();
   if (version === 4 && validateV4(data)) {
     const codeCells = data.cells.flatMap((c, i) => (c.cell_type === 'code' ? [{ cell: i + 1, source: join(c.source) }] : []));
     const meta = data.metadata as { kernelspec?: { language?: string }; language_info?: { name?: string } };

@@ -34,7 +34,10 @@ export function assignmentsRoot(): string {
   return process.env.DLGRADE_ASSIGNMENTS ?? path.join(projectRoot(), 'assignments');
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+// Compiled when any command starts, so kept cheap: the schema is dlgrade's own (schema.ts), checked against JSON
+// Schema's meta-schema by a test rather than on every run, and the validator runs once per manifest, so Ajv's code
+// optimisation passes (about half the compile time) are not worth their cost.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: false, code: { optimize: false } });
 const validateManifest = ajv.compile<ManifestT>(Manifest);
 
 /** Lists the assignment ids found under the assignments folder. */

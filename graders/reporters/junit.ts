@@ -1,17 +1,22 @@
 // JUnit XML for CI systems: one <testsuite> per question, one <testcase> per case, failures carrying the diagnosis.
-import junitReportModule from 'junit-report-builder';
+import { createRequire } from 'node:module';
+import type junitReportModule from 'junit-report-builder';
 import type { Reporter } from './reporter.js';
 import type { ResultT } from '../result/schema.js';
 import { viewCase } from './view-model.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
-// The package is CommonJS whose typings declare an ES default export; at run time the default import is the builder itself.
+// The package is CommonJS whose typings declare an ES default export; at run time the module is the builder itself.
+// Required on first use: commands that write no JUnit XML, like check, never load it.
 type JunitBuilderFactory = { newBuilder(): (typeof junitReportModule)['default'] };
-const junitReportBuilder = ((junitReportModule as unknown as { default?: unknown }).default ?? junitReportModule) as unknown as JunitBuilderFactory;
+function junitReportBuilder(): JunitBuilderFactory {
+  const loaded = createRequire(import.meta.url)('junit-report-builder') as { default?: unknown };
+  return (loaded.default ?? loaded) as JunitBuilderFactory;
+}
 
 /** The JUnit XML of one or more results (several results become one suite per student and question). */
 export function toJunitXml(results: ResultT[]): string {
-  const builder = junitReportBuilder.newBuilder();
+  const builder = junitReportBuilder().newBuilder();
   const first = results[0];
   builder.name(first ? `dlgrade ${first.assignment.id}` : 'dlgrade');
   for (const result of results) {

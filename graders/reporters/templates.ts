@@ -1,7 +1,8 @@
 // Handlebars templates from reports/: compiled once, with the helpers the templates use.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
 import { projectRoot } from '../manifest/load-manifest.js';
 
 /** reports/ — or DLGRADE_TEMPLATES, for a course that wants its own look. */
@@ -14,7 +15,8 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 function handlebars(): typeof Handlebars {
   if (engine) return engine;
-  const hb = Handlebars.create();
+  // Required on first use (it is CommonJS): commands that render no template, like check, never load it.
+  const hb = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('lower', (s: unknown) => String(s).toLowerCase());
   hb.registerHelper('json', (v: unknown) => new hb.SafeString(JSON.stringify(v).replace(/</g, '\\u003c')));
