@@ -47,24 +47,23 @@ async function attempt(argv: string[], env: NodeJS.ProcessEnv, streams: CheckStr
     return { served: false, reason: 'this kind of check runs here', startServer: false };
   }
   let socket: string;
-  let build: string;
   try {
     socket = socketPath(serverFolder(env), checkPython(argv, env), env);
-    build = buildStamp();
   } catch (error) {
     return { served: false, reason: `no place for a check server: ${(error as Error).message}`, startServer: false };
   }
-  const request: Request = {
+  // Made once connected: when no server runs (a cold check) the build stamp's walk over dist/ is not paid for.
+  const request = (): Request => ({
     op: 'check',
     protocol: PROTOCOL_VERSION,
-    build,
+    build: buildStamp(),
     argv,
     cwd: process.cwd(),
     env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
     stdoutTTY: streams.stdout.isTTY === true,
     stderrTTY: streams.stderr.isTTY === true,
     ...(streams.stdout.columns ? { columns: streams.stdout.columns } : {}),
-  };
+  });
   const held: { stream: 'out' | 'err'; data: string }[] = [];
   const outcome = await exchange(socket, request, silenceMs, (reply) => {
     if (reply.type === 'out' || reply.type === 'err') held.push({ stream: reply.type, data: reply.data });
@@ -79,7 +78,7 @@ async function attempt(argv: string[], env: NodeJS.ProcessEnv, streams: CheckStr
 type Exchange = { kind: 'exit'; code: number; pid: number } | { kind: 'not-served'; reason: string };
 
 /** Sends the request and follows the replies to an exit, a refusal, a silence or a lost connection. */
-function exchange(socketFile: string, request: Request, silenceMs: number, onReply: (reply: Reply) => void): Promise<Exchange> {
+function exchange(socketFile: string, request: () => Request, silenceMs: number, onReply: (reply: Reply) => void): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = net.connect(socketFile);
     let pid = 0;
@@ -113,7 +112,7 @@ function exchange(socketFile: string, request: Request, silenceMs: number, onRep
     socket.on('close', () => finish({ kind: 'not-served', reason: 'the check server went away before the check ended' }));
     socket.on('connect', () => {
       listen();
-      send(socket, request);
+      send(socket, request());
     });
     onMessages<Reply>(
       socket,
