@@ -4,6 +4,7 @@ import { plural } from './common.js';
 import path from 'node:path';
 import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { exportGradescope } from '../../graders/export/gradescope-bundle.js';
+import { assignmentKind } from '../../graders/engine/assignment-kind.js';
 
 export function registerExportGradescope(program: Command): void {
   program
@@ -15,9 +16,9 @@ export function registerExportGradescope(program: Command): void {
       const assignment = await loadAssignment(assignmentId);
       const zip = path.resolve(opts.out);
       const bundle = await exportGradescope(assignment, zip);
-      console.log(
-        `wrote ${path.relative(process.cwd(), zip)} (${(bundle.bytes / 1024 / 1024).toFixed(1)} MiB, ${bundle.fileCount} files): ${plural(bundle.shipped.length, 'case')}, public and hidden; no reference code`,
-      );
-      console.log('upload it as the autograder of a Gradescope programming assignment (Ubuntu base image); setup.sh installs Node.js, PyTorch and dlgrade');
+      const runsCode = assignmentKind(assignment.manifest).runsCode;
+      const contents = runsCode ? 'public and hidden; no reference code' : `the answer key of ${assignment.manifest.id} (read by the harness only: no student code runs)`;
+      console.log(`wrote ${path.relative(process.cwd(), zip)} (${(bundle.bytes / 1024 / 1024).toFixed(1)} MiB, ${bundle.fileCount} files): ${plural(bundle.shipped.length, 'case')}, ${contents}`);
+      console.log(`upload it as the autograder of a Gradescope programming assignment (Ubuntu base image); setup.sh installs Node.js${runsCode ? ', PyTorch' : ''} and dlgrade`);
     });
 }
