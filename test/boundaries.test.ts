@@ -105,6 +105,30 @@ function chain(component: string[]): string[] {
   return component;
 }
 
+/** Modules that start processes, as their specifiers are written. */
+const PROCESS_MODULES = new Set(['node:child_process', 'child_process', 'execa']);
+
+/**
+ * Files outside graders/process/ allowed to start processes, and why. Tests are allowed too: they run the CLI, Python
+ * and browsers as a user would.
+ */
+const PROCESS_EXEMPT: Record<string, string> = {
+  // The benchmark measures dlgrade as a user meets it, whole CLI processes timed from outside; scripts/ is never imported.
+  'scripts/bench.ts': 'times whole CLI processes from outside',
+  // Used by reference tests only: cross-checks the TensorFlow.js reference against PyTorch.
+  'reference/cnn-architectures/torch-helper.ts': 'test support that runs PyTorch to cross-check a reference',
+};
+
+/** The files that import a process module (statically or with import()), other than the allowed ones. */
+function processStarters(): string[] {
+  return files
+    .filter((f) => !f.endsWith('.test.ts') && !f.startsWith('graders/process/') && !Object.hasOwn(PROCESS_EXEMPT, f))
+    .flatMap((f) => {
+      const specs = ts.preProcessFile(readFileSync(path.join(ROOT, f), 'utf8'), true, true).importedFiles.map((i) => i.fileName);
+      return specs.filter((spec) => PROCESS_MODULES.has(spec)).map((spec) => `${f} imports ${spec}`);
+    });
+}
+
 describe('import boundaries', () => {
   it('finds the project files and their imports', () => {
     expect(files.length).toBeGreaterThan(100);
@@ -117,6 +141,12 @@ describe('import boundaries', () => {
 
   it('reference/ imports nothing from scripts/', () => {
     expect(forbiddenEdges('reference', ['scripts'])).toEqual([]);
+  });
+
+  it('only graders/process/ starts processes (the sandbox probes and the detached check server included)', () => {
+    expect(processStarters()).toEqual([]);
+    // Each exemption names a file that still exists and still needs it.
+    for (const file of Object.keys(PROCESS_EXEMPT)) expect(files, file).toContain(file);
   });
 
   it('no import cycle', () => {

@@ -2,9 +2,9 @@
 // then runs here, as it always did, and leaves a server for the next one). Loaded by bin/dlgrade.js before the CLI,
 // so it uses Node's built-in modules only.
 import net from 'node:net';
-import { spawn } from 'node:child_process';
 import { openSync, closeSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { startDetached } from '../process/detached.js';
 import { PROTOCOL_VERSION, onMessages, send, type Reply, type Request, type ServerStatus } from './protocol.js';
 import { buildStamp, checkPython, idleMs, installationRoot, serverFolder, serverSetting, socketPath } from './location.js';
 
@@ -143,14 +143,8 @@ export function startServer(socket: string, options: { python: string; memoryMb:
   const entry = path.join(installationRoot(), 'dist', 'scripts', 'check-server.js');
   const log = openSync(socket.replace(/\.sock$/, '.log'), 'w', 0o600);
   try {
-    const child = spawn(
-      process.execPath,
-      [entry, '--socket', socket, '--python', options.python, '--memory-mb', String(options.memoryMb), '--idle-ms', String(idleMs(env))],
-      { detached: true, stdio: ['ignore', log, log], env, cwd: path.dirname(socket) },
-    );
-    child.on('error', () => {});
-    child.unref();
-    return child.pid;
+    const args = [entry, '--socket', socket, '--python', options.python, '--memory-mb', String(options.memoryMb), '--idle-ms', String(idleMs(env))];
+    return startDetached(process.execPath, args, { env, cwd: path.dirname(socket), logFd: log });
   } finally {
     closeSync(log);
   }

@@ -1,14 +1,11 @@
 // `dlgrade doctor`: what this machine gives dlgrade — the Python that runs student code and where its libraries
 // come from, the sandbox and each isolation mechanism in force — and, for what is missing, the command that fixes it.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { detectCgroups } from '../runners/cgroups.js';
 import { MAX_SLOTS, SANDBOX_LIMITS, SLOT_UID_BASE, findTool, probeBwrap } from '../runners/bwrap-sandbox.js';
 import { defaultPython, pythonRunnerScript } from '../runners/python-runner.js';
-
-const run = promisify(execFile);
+import { describeProbeFailure, probe } from '../process/probe.js';
 
 /** One finding: `ok` is in force, `missing` needs the `fix`, `note` is worth knowing. */
 export interface DoctorFinding {
@@ -44,18 +41,21 @@ async function describePython(python: string): Promise<{ ok: boolean; findings: 
   if (!existsSync(python)) {
     return { ok: false, findings: [{ topic: 'python', state: 'missing', detail: `${python} does not exist`, fix: `${INSTALL_TORCH}; or pass --python PATH` }] };
   }
-  const probe = 'import json, sys\nout = {"python": sys.version.split()[0], "executable": sys.executable}\nfor name in ("numpy", "torch"):\n    try:\n        m = __import__(name)\n        out[name] = [m.__version__, m.__file__]\n    except Exception as e:\n        out[name] = [None, type(e).__name__ + ": " + str(e)]\nprint(json.dumps(out))';
+  const script = 'import json, sys\nout = {"python": sys.version.split()[0], "executable": sys.executable}\nfor name in ("numpy", "torch"):\n    try:\n        m = __import__(name)\n        out[name] = [m.__version__, m.__file__]\n    except Exception as e:\n        out[name] = [None, type(e).__name__ + ": " + str(e)]\nprint(json.dumps(out))';
+  const outcome = await probe(python, ['-I', '-c', script], { timeoutMs: 120_000 });
+  if (outcome.kind !== 'ok') {
+    return { ok: false, findings: [{ topic: 'python', state: 'missing', detail: `${python} did not run: it ${describeProbeFailure(outcome)}`, fix: INSTALL_TORCH }] };
+  }
   try {
-    const { stdout } = await run(python, ['-I', '-c', probe], { env: { PATH: '/usr/bin:/bin' }, timeout: 120_000 });
-    const found = JSON.parse(stdout) as { python: string; executable: string; numpy: [string | null, string]; torch: [string | null, string] };
+    const found = JSON.parse(outcome.stdout) as { python: string; executable: string; numpy: [string | null, string]; torch: [string | null, string] };
     const findings: DoctorFinding[] = [{ topic: 'python', state: 'ok', detail: `${python} (Python ${found.python})` }];
     for (const name of ['numpy', 'torch'] as const) {
       const [version, where] = found[name];
       findings.push(version ? { topic: name, state: 'ok', detail: `${version} from ${where}` } : { topic: name, state: 'missing', detail: `cannot be imported by ${python} (${where})`, fix: INSTALL_TORCH });
     }
     return { ok: Boolean(found.numpy[0] && found.torch[0]), findings };
-  } catch (error) {
-    return { ok: false, findings: [{ topic: 'python', state: 'missing', detail: `${python} did not run: ${firstLine((error as Error).message)}`, fix: INSTALL_TORCH }] };
+  } catch {
+    return { ok: false, findings: [{ topic: 'python', state: 'missing', detail: `${python} printed no report of its libraries: ${firstLine(outcome.stdout) || 'nothing'}`, fix: INSTALL_TORCH }] };
   }
 }
 
@@ -65,15 +65,12 @@ async function describePython(python: string): Promise<{ ok: boolean; findings: 
  */
 export async function describeBlas(python: string, librariesOk: boolean): Promise<DoctorFinding> {
   if (!librariesOk) return { topic: 'blas', state: 'note', detail: 'unknown (NumPy or PyTorch missing)' };
-  const probe = ['import sys', `sys.path.insert(0, ${JSON.stringify(path.dirname(pythonRunnerScript()))})`, 'import numpy, torch, dlgrade_runner', 'print(dlgrade_runner.blas_in_use())'].join('\n');
-  try {
-    const { stdout } = await run(python, ['-I', '-c', probe], { env: { PATH: '/usr/bin:/bin' }, timeout: 120_000 });
-    const blas = stdout.trim();
-    if (/^reference BLAS/.test(blas)) return { topic: 'blas', state: 'note', detail: `${blas}: slow for large matrix products`, fix: 'apt-get install libopenblas0-pthread' };
-    return { topic: 'blas', state: 'ok', detail: blas };
-  } catch (error) {
-    return { topic: 'blas', state: 'note', detail: `could not be read: ${firstLine((error as Error).message)}` };
-  }
+  const script = ['import sys', `sys.path.insert(0, ${JSON.stringify(path.dirname(pythonRunnerScript()))})`, 'import numpy, torch, dlgrade_runner', 'print(dlgrade_runner.blas_in_use())'].join('\n');
+  const outcome = await probe(python, ['-I', '-c', script], { timeoutMs: 120_000 });
+  if (outcome.kind !== 'ok') return { topic: 'blas', state: 'note', detail: `could not be read: ${python} ${describeProbeFailure(outcome)}` };
+  const blas = outcome.stdout.trim();
+  if (/^reference BLAS/.test(blas)) return { topic: 'blas', state: 'note', detail: `${blas}: slow for large matrix products`, fix: 'apt-get install libopenblas0-pthread' };
+  return { topic: 'blas', state: 'ok', detail: blas };
 }
 
 async function describeSandbox(python: string): Promise<{ ok: boolean; findings: DoctorFinding[] }> {
@@ -81,9 +78,10 @@ async function describeSandbox(python: string): Promise<{ ok: boolean; findings:
   if (!bwrap) {
     return { ok: false, findings: [{ topic: 'sandbox', state: 'missing', detail: 'bubblewrap (bwrap) is not installed: grade and ci refuse to run, check runs unsandboxed', fix: 'apt-get install bubblewrap' }] };
   }
-  const version = await run(bwrap, ['--version'], { timeout: 10_000 }).then((r) => r.stdout.trim(), () => 'version unknown');
-  const probe = await probeBwrap(python);
-  if (!probe.ok) return { ok: false, findings: [{ topic: 'sandbox', state: 'missing', detail: `${bwrap} (${version}) cannot be used: ${probe.reason}` }] };
+  const answer = await probe(bwrap, ['--version'], { timeoutMs: 10_000 });
+  const version = answer.kind === 'ok' ? answer.stdout.trim() : 'version unknown';
+  const usable = await probeBwrap(python);
+  if (!usable.ok) return { ok: false, findings: [{ topic: 'sandbox', state: 'missing', detail: `${bwrap} (${version}) cannot be used: ${usable.reason}` }] };
   const asRoot = process.getuid?.() === 0;
   return {
     ok: true,

@@ -1,17 +1,15 @@
 // The bubblewrap sandbox: no network, fresh tmpfs for /tmp, /dev/shm and the working directory, the submission and
 // the case inputs read-only, nothing else of the harness; resource limits; an unprivileged uid per slot under root.
-import { execFile } from 'node:child_process';
 import { constants as fsConstants, existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { chmod, chown, copyFile, lstat, mkdir, open, readdir, readFile, realpath, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DlgradeError } from '../errors.js';
 import { detectCgroups, joinPrefix, type CgroupSession } from './cgroups.js';
 import { processTreeCpuSeconds, processTreePids } from './cpu-usage.js';
 import { makeJobDir, minimalEnv, mountsUnder, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
+import { probe, probeStdout } from '../process/probe.js';
 
-const run = promisify(execFile);
 const MiB = 1024 * 1024;
 
 /**
@@ -289,10 +287,7 @@ async function interpreterDirs(interpreter: string): Promise<string[]> {
   const real = await realpath(interpreter).catch(() => interpreter);
   for (const p of [path.dirname(interpreter), path.dirname(real)]) dirs.add(p);
   try {
-    const { stdout } = await run(interpreter, ['-I', '-c', 'import sys, json; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]))'], {
-      env: { PATH: '/usr/bin:/bin' },
-      timeout: 20_000,
-    });
+    const stdout = await probeStdout(interpreter, ['-I', '-c', 'import sys, json; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]))'], { timeoutMs: 20_000 });
     for (const p of JSON.parse(stdout) as string[]) dirs.add(p);
   } catch {
     // The runner will report an interpreter that does not start.
@@ -337,14 +332,13 @@ async function prepareJobDir(context: SandboxContext, uid: number | undefined, t
 async function mountWritable(dir: string, tools: BwrapTools): Promise<void> {
   if (!tools.mount || (await readdir(dir)).length > 0) return;
   const options = `size=${SANDBOX_LIMITS.writableBytes},nr_inodes=${SANDBOX_LIMITS.writableFiles},mode=0700,nosuid,nodev,noexec`;
-  await run(tools.mount, ['-t', 'tmpfs', '-o', options, 'dlgrade-writable', dir], { timeout: 10_000 }).catch(() => {
-    // Not allowed here (a container without CAP_SYS_ADMIN): the harness's own count of what was written remains.
-  });
+  // Not allowed everywhere (a container without CAP_SYS_ADMIN): then the harness's own count of what was written remains.
+  await probe(tools.mount, ['-t', 'tmpfs', '-o', options, 'dlgrade-writable', dir], { timeoutMs: 10_000 });
 }
 
 async function unmountWritable(jobDir: string, tools: BwrapTools): Promise<void> {
   if (!tools.umount) return;
-  for (const dir of await mountsUnder(jobDir)) await run(tools.umount, ['-l', dir], { timeout: 10_000 }).catch(() => {});
+  for (const dir of await mountsUnder(jobDir)) await probe(tools.umount, ['-l', dir], { timeoutMs: 10_000 });
 }
 
 /** Copies a submission folder: directories and regular files only, permissions kept but never writable by others. */
@@ -529,7 +523,7 @@ async function findBwrap(interpreter: string): Promise<{ ok: true; sandbox: Bwra
   if (asRoot && !setpriv) return { ok: false, reason: 'setpriv (util-linux) is not installed; it is needed to drop root before running student code' };
   let disableUserns = false;
   try {
-    const { stdout } = await run(bwrap, ['--version'], { timeout: 10_000 });
+    const stdout = await probeStdout(bwrap, ['--version'], { timeoutMs: 10_000 });
     const [major, minor] = (/(\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
     disableUserns = major > 0 || minor >= 8;
   } catch (cause) {
@@ -586,7 +580,7 @@ export async function probeBwrap(interpreter: string): Promise<SandboxProbe> {
     const session = await sandbox.open({ jobDir, submissionDir: empty, runnerDir: empty, interpreter, memoryMb: 0 });
     try {
       const command = session.wrap(interpreter, ['-I', '-S', '-c', 'import os; print(os.getuid())']);
-      const { stdout } = await run(command.file, command.args, { env: command.env, cwd: command.cwd, timeout: 30_000 });
+      const stdout = await probeStdout(command.file, command.args, { env: command.env, cwd: command.cwd, timeoutMs: 30_000 });
       if (asRoot && Number(stdout.trim()) === 0) return { ok: false, reason: 'the sandboxed process still ran as root' };
     } finally {
       await session.close();

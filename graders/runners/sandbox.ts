@@ -1,12 +1,9 @@
 // How a runner's process is isolated. "none" runs it directly; the bubblewrap sandbox (bwrap-sandbox.ts) wraps it.
-import { execFile } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { processTreeCpuSeconds, processTreePids } from './cpu-usage.js';
-
-const run = promisify(execFile);
+import { probe } from '../process/probe.js';
 
 /** What a runner asks the sandbox to expose for one job. */
 export interface SandboxContext {
@@ -106,7 +103,7 @@ async function removeStaleJobDirs(dir: string): Promise<void> {
     const info = await lstat(path.join(dir, name)).catch(() => undefined);
     if (!info?.isDirectory() || info.uid !== process.getuid?.() || Date.now() - info.mtimeMs < STALE_AFTER_MS) continue;
     // A run killed with SIGKILL leaves the tmpfs it mounted for the sandbox's writes (root only).
-    for (const mount of await mountsUnder(path.join(dir, name))) await run('umount', ['-l', mount], { timeout: 10_000 }).catch(() => {});
+    for (const mount of await mountsUnder(path.join(dir, name))) await probe('umount', ['-l', mount], { timeoutMs: 10_000 });
     await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
   }
 }
