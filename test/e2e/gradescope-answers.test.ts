@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { parse as parseYaml, stringify } from 'yaml';
 import { ROOT, dlgrade } from './cli.js';
+import { unzipLikeGradescope } from './served.js';
 import { GradescopeResultsSchema, type GradescopeResultsT } from '../../graders/export/gradescope-schema.js';
 import { answersFromKey } from '../../reference/written/answers-from-key.js';
 import { variantFor } from '../../reference/written/variant.js';
@@ -23,11 +24,7 @@ const validate = new Ajv({ allErrors: true, strict: false }).compile<GradescopeR
 let tmp: string;
 let zip: string;
 
-/** Unpacks like Gradescope does (files at the archive root into /autograder/source), keeping the Unix modes. */
-async function unzipInto(zipFile: string, dir: string): Promise<void> {
-  const script = 'import os, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z:\n    for i in z.infolist():\n        t = z.extract(i, sys.argv[2])\n        m = (i.external_attr >> 16) & 0o777\n        if m: os.chmod(t, m)';
-  await execa(PYTHON, ['-c', script, zipFile, dir]);
-}
+const unzipInto = (zipFile: string, dir: string) => unzipLikeGradescope(PYTHON, zipFile, dir);
 
 /** Runs the bundle on one answers file, as Gradescope would, with `metadata` as submission_metadata.json. */
 async function runAutograder(name: string, answers: Record<string, unknown>, metadata?: unknown) {

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ROOT, dlgrade } from './cli.js';
+import { unzipLikeGradescope } from './served.js';
 import { GradescopeResultsSchema, type GradescopeResultsT } from '../../graders/export/gradescope-schema.js';
 
 const ID = 'style-transfer';
@@ -19,18 +20,7 @@ const validate = new Ajv({ allErrors: true, strict: false }).compile<GradescopeR
 let tmp: string;
 let zip: string;
 
-/** Unpacks like Gradescope does (files at the archive root into /autograder/source), keeping the Unix modes. */
-async function unzipInto(zipFile: string, dir: string): Promise<void> {
-  const script = [
-    'import os, sys, zipfile',
-    'with zipfile.ZipFile(sys.argv[1]) as z:',
-    '    for info in z.infolist():',
-    '        target = z.extract(info, sys.argv[2])',
-    '        mode = (info.external_attr >> 16) & 0o777',
-    '        if mode: os.chmod(target, mode)',
-  ].join('\n');
-  await execa(PYTHON, ['-c', script, zipFile, dir]);
-}
+const unzipInto = (zipFile: string, dir: string) => unzipLikeGradescope(PYTHON, zipFile, dir);
 
 /** An /autograder folder under a temporary root, with the bundle unpacked and set up, and one submission. */
 async function autograderRoot(name: string, submission: (dir: string) => Promise<void>): Promise<string> {

@@ -4,11 +4,11 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { BIN, ROOT, dlgrade } from './cli.js';
+import { ROOT, dlgrade } from './cli.js';
+import { startReview } from './served.js';
 import type { ResultT } from '../../graders/result/schema.js';
 import type { ClassSummary } from '../../graders/reporters/class-files.js';
 
@@ -106,17 +106,9 @@ describe('manual questions of a code assignment', () => {
   it('are scored the same through the review page driven in Chromium, which writes the same CSV', async () => {
     const out = path.join(tmp, 'pending');
     const scores = path.join(tmp, 'review.csv');
-    const server: ResultPromise = execa(process.execPath, [BIN, 'review', ID, out, '--scores', scores], { cwd: ROOT, env: { NO_COLOR: '1' }, reject: false });
+    const review = await startReview(ID, out, scores);
+    const { url } = review;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let seen = '';
-        server.stdout!.on('data', (chunk: Buffer) => {
-          seen += chunk.toString();
-          const match = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
-          if (match) resolve(match[1]);
-        });
-        server.once('exit', () => reject(new Error(`review exited: ${seen}`)));
-      });
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const offline: string[] = [];
       page.on('request', (r) => {
@@ -154,8 +146,7 @@ describe('manual questions of a code assignment', () => {
       expect(offline).toEqual([]);
       await page.close();
     } finally {
-      server.kill('SIGTERM');
-      await server;
+      await review.stop();
     }
     // The page wrote the hand-written CSV's rows (the order of the columns and rows is dlgrade's).
     const written = parseCsv(await readFile(scores), { columns: true }) as Record<string, string>[];

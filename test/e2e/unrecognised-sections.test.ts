@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { BIN, ROOT, dlgrade } from './cli.js';
+import { ROOT, dlgrade } from './cli.js';
+import { startReview } from './served.js';
 import type { ResultT } from '../../graders/result/schema.js';
 
 const MANIFEST = parseYaml(readFileSync(path.join(ROOT, 'assignments', 'written', 'manifest.yaml'), 'utf8')) as { questions: { points: number; kind?: string }[] };
@@ -82,18 +82,10 @@ describe('unrecognised sections of an answers file', () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install-deps.sh (Debian's chromium)`).toBe(true);
     const out = path.join(tmp, 'pending');
     const scores = path.join(tmp, 'review.csv');
-    const server: ResultPromise = execa(process.execPath, [BIN, 'review', 'written', out, '--scores', scores], { cwd: ROOT, env: { NO_COLOR: '1' }, reject: false });
+    const review = await startReview('written', out, scores);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let seen = '';
-        server.stdout!.on('data', (chunk: Buffer) => {
-          seen += chunk.toString();
-          const match = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
-          if (match) resolve(match[1]);
-        });
-        server.once('exit', () => reject(new Error(`review exited: ${seen}`)));
-      });
+      const { url } = review;
       const page = await browser.newPage();
       await page.goto(url);
       await expect.poll(() => page.getByTestId('student').textContent()).toBe('ada');
@@ -108,8 +100,7 @@ describe('unrecognised sections of an answers file', () => {
       await page.close();
     } finally {
       await browser.close();
-      server.kill('SIGTERM');
-      await server;
+      await review.stop();
     }
     expect(await readFile(scores, 'utf8')).toBe('student_id,question,item,points,comment\nada,remarks,,,read\n');
   }, 120_000);
