@@ -60,13 +60,24 @@ export async function attachStaffScores(ctx: GradingContext, file: string): Prom
   return scores;
 }
 
-/** Warnings for staff scores whose student has no submission in the batch (a typo in an id, usually). */
-export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: readonly string[]): string[] {
+/**
+ * Warnings for staff scores that were not used: their student has no submission in the batch (a typo in an id,
+ * usually), or, given the results, they name a section the assignment does not know that the student did not write.
+ */
+export function unmatchedStaffScoreWarnings(ctx: GradingContext, students: readonly string[], results: readonly Pick<ResultT, 'student' | 'questions'>[] = []): string[] {
   const staff = ctx.staffScores;
   if (!staff) return [];
-  return unmatchedStaffScores(staff.scores, students).map(
-    (s) => `${staff.file}: line ${s.line}: no submission for student "${s.studentId}"; the score for ${s.question} was not used`,
-  );
+  const noStudent = unmatchedStaffScores(staff.scores, students);
+  const warnings = noStudent.map((s) => `${staff.file}: line ${s.line}: no submission for student "${s.studentId}"; the score for ${s.question} was not used`);
+  const listed = new Set(ctx.assignment.manifest.questions.map((q) => q.id));
+  for (const s of staff.scores) {
+    if (listed.has(s.question) || noStudent.includes(s)) continue;
+    const result = results.find((r) => studentKey(r.student) === studentKey(s.studentId));
+    if (result && !result.questions.some((q) => q.id === s.question)) {
+      warnings.push(`${staff.file}: line ${s.line}: "${s.question}" is neither a question of ${ctx.assignment.manifest.id} nor a section ${s.studentId} handed in; the score was not used`);
+    }
+  }
+  return warnings;
 }
 
 /**

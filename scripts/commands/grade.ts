@@ -104,7 +104,7 @@ export function registerGrade(program: Command): void {
         }
         for (const skip of outcome.skipped) console.log(`skipped ${skip.entry}: ${skip.reason}`);
         for (const line of scoreLines(outcome.results)) console.log(line);
-        for (const warning of unmatchedStaffScoreWarnings(ctx, outcome.students)) console.warn(`warning: ${warning}`);
+        for (const warning of unmatchedStaffScoreWarnings(ctx, outcome.students, outcome.results)) console.warn(`warning: ${warning}`);
         const unknown = outcome.results.filter((r) => r.notices.some((n) => n.startsWith(NO_KNOWN_ID)));
         if (unknown.length) {
           console.warn(

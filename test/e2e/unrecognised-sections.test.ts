@@ -63,10 +63,13 @@ describe('unrecognised sections of an answers file', () => {
 
     // Staff read the misspelt proof, credit it under xor_proof and mark both extra sections read.
     const csv = path.join(tmp, 'staff.csv');
-    await writeFile(csv, 'student_id,question,item,points,comment\nada,xor_prof,,0,credited under xor_proof\nada,remarks,,,thanks\nada,xor_proof,,2,handed in under xor_prof\n');
+    await writeFile(csv, 'student_id,question,item,points,comment\nada,xor_prof,,0,credited under xor_proof\nada,remarks,,,thanks\nada,xor_proof,,2,handed in under xor_prof\nbob,remarks,,,none\n');
     const scored = path.join(tmp, 'scored');
     const second = await dlgrade(['grade', 'written', subs, '--out', scored, '--no-progress', '--variant-id', 'canonical', '--staff-scores', csv]);
     expect(second.exitCode, second.stderr).toBe(0);
+    // bob wrote no such section: his row is not used, and staff are told.
+    expect(second.stderr).toContain(`${csv}: line 5: "remarks" is neither a question of written nor a section bob handed in; the score was not used`);
+    expect((await readResult(scored, 'bob')).questions.map((q) => q.id)).not.toContain('remarks');
     const graded = await readResult(scored, 'ada');
     expect(graded.score).toEqual({ points: TOTAL - BY_STAFF + 2, maxPoints: TOTAL, pendingPoints: BY_STAFF - 2 });
     expect(graded.questions.find((q) => q.id === 'xor_prof')).toMatchObject({ status: 'passed', points: 0, comment: 'credited under xor_proof' });
