@@ -42,11 +42,20 @@ describe('toGradescope', () => {
       [1, 1, 'passed'],
       [0.5, 1, 'failed'],
     ]);
-    expect(tests.reduce((s, t) => s + t.score, 0)).toBe(relu.points);
+    expect(tests.reduce((s, t) => s + (t.score ?? 0), 0)).toBe(relu.points);
   });
 
   it('a question without parts: all or nothing per case', () => {
     const q: QuestionResultT = { id: 'q', title: 'Q', points: 1, maxPoints: 2, status: 'partial', cases: [reluCase('a', true), { ...reluCase('b', false), parts: undefined }] };
     expect(toGradescope(resultWith(q)).tests.map((t) => t.score)).toEqual([1, 0]);
+  });
+
+  it('a question staff grade later is information, not a failed test, and the output says points are to come', () => {
+    const review: QuestionResultT = { id: 'paper_review', title: 'Paper review', points: 0, maxPoints: 3, status: 'pending', cases: [] };
+    const auto: QuestionResultT = { id: 'q', title: 'Q', points: 2, maxPoints: 2, status: 'passed', cases: [reluCase('a', true)] };
+    const result = { ...resultWith(auto), questions: [auto, review], score: { points: 2, maxPoints: 5, pendingPoints: 3 } } as ResultT;
+    const gs = toGradescope(result);
+    expect(gs.tests[1]).toEqual({ name: 'Paper review (paper_review) — graded by staff', number: '2', output: expect.stringContaining('not part of this score yet'), visibility: 'visible' });
+    expect(gs.output).toContain('2/5 (3 more to be graded by staff)');
   });
 });

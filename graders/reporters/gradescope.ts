@@ -5,9 +5,10 @@ import { viewQuestion } from './view-model.js';
 export interface GradescopeTest {
   name: string;
   number: string;
-  score: number;
-  max_score: number;
-  status: 'passed' | 'failed';
+  /** Absent for a question staff grade later: Gradescope shows the test as information, not as a failure. */
+  score?: number;
+  max_score?: number;
+  status?: 'passed' | 'failed';
   output: string;
   visibility: 'visible' | 'after_published' | 'hidden' | 'after_due_date';
 }
@@ -31,6 +32,15 @@ export interface GradescopeResults {
 export function toGradescope(result: ResultT): GradescopeResults {
   const tests: GradescopeTest[] = [];
   result.questions.forEach((q, qi) => {
+    if (q.status === 'pending') {
+      tests.push({
+        name: `${q.title} (${q.id}) — graded by staff`,
+        number: `${qi + 1}`,
+        output: `The course staff read and grade this question; its ${q.maxPoints} point${q.maxPoints === 1 ? '' : 's'} are not part of this score yet.`,
+        visibility: 'visible',
+      });
+      return;
+    }
     const shares = splitPoints(q.maxPoints, q.cases.map((c) => c.weight));
     const views = viewQuestion(q, 'student').cases;
     q.cases.forEach((c, ci) => {
@@ -50,12 +60,13 @@ export function toGradescope(result: ResultT): GradescopeResults {
     });
   });
   const notices = result.notices.length ? result.notices.join('\n') + '\n' : '';
+  const pending = result.score.pendingPoints > 0 ? ` (${result.score.pendingPoints} more to be graded by staff)` : '';
   return {
     score: result.score.points,
     execution_time: Math.round(result.durationMs) / 1000,
     output_format: 'md',
     test_output_format: 'md',
-    output: `${notices}${result.assignment.title}: ${result.score.points}/${result.score.maxPoints}`,
+    output: `${notices}${result.assignment.title}: ${result.score.points}/${result.score.maxPoints}${pending}`,
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests,

@@ -122,7 +122,7 @@ describe('Gradescope results', () => {
     expect(gs.execution_time).toBeCloseTo(1.234, 6);
     expect(gs.output_format).toBe('md');
     expect(gs.test_output_format).toBe('md');
-    expect(Math.round(gs.tests.reduce((s, t) => s + t.max_score, 0) * 100)).toBe(100);
+    expect(Math.round(gs.tests.reduce((s, t) => s + (t.max_score ?? 0), 0) * 100)).toBe(100);
     const ajv = new Ajv({ strict: false });
     expect(ajv.validate(GradescopeResultsSchema, gs), JSON.stringify(ajv.errors)).toBe(true);
   });
