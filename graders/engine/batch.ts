@@ -3,7 +3,7 @@ import { buildResult } from '../result/build.js';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import cliProgress from 'cli-progress';
-import type { ResultT } from '../result/schema.js';
+import type { CaseResultT, ResultT } from '../result/schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { selectedCases, selectedQuestions, type GradingContext } from './grade-submission.js';
 import { discoverSubmissions, type IntakeSubmission, type SkippedEntry, type Discovery } from '../intake/layouts.js';
@@ -40,6 +40,7 @@ export interface BatchOptions {
 }
 
 export interface BatchOutcome {
+  /** Every result of the run, sorted by student, slimmed for the class outputs (see slimForClass). */
   results: ResultT[];
   /** The students this run was responsible for (its shard), sorted. */
   students: string[];
@@ -134,7 +135,7 @@ async function gradeDiscovered(ctx: GradingContext, discovery: Discovery, report
         result = recordIntake(result, s, staged, options.late ?? {});
         // Cached results are written out too, so a fresh output folder gets every report.
         await reporters.onResult(result);
-        results.push(keptForClass(result));
+        results.push(reporters.needsFullResults ? result : slimForClass(result));
         done++;
         // The rate counts graded submissions only: cached ones take no time and would make the ETA lie.
         const seconds = gradingStarted === undefined ? 0 : (Date.now() - gradingStarted) / 1000;
@@ -158,16 +159,43 @@ async function gradeDiscovered(ctx: GradingContext, discovery: Discovery, report
 }
 
 /**
- * The copy of a result the batch keeps for the class outputs: its fixtures block (every fixture's path and hash,
- * the same for every student of a batch) is shared with earlier results, so a class of 1,000 holds it once.
+ * The copy of a result the batch keeps for the class outputs (grades.csv, summary.json, the class report, the score
+ * lines): what a student's own reports need and the class outputs do not — printed output, per-layer tables,
+ * pictures, tracebacks, the outputs of passing cases, handed-in material — is dropped, and the fixtures block (the
+ * same for every student of a batch) is shared, so memory does not grow with the size of results. The full result
+ * stays in results/<student>.json; a shard file is written from there.
  */
-function keptForClass(result: ResultT): ResultT {
+export function slimForClass(result: ResultT): ResultT {
   const key = JSON.stringify(result.fixtures);
-  const shared = sharedFixtureBlocks.get(key);
-  if (!shared) sharedFixtureBlocks.set(key, result.fixtures);
-  return shared ? { ...result, fixtures: shared } : result;
+  let fixtures = sharedFixtureBlocks.get(key);
+  if (!fixtures) sharedFixtureBlocks.set(key, (fixtures = result.fixtures));
+  return {
+    ...result,
+    fixtures,
+    questions: result.questions.map((q) => ({
+      ...q,
+      ...(q.manual ? { manual: { ...q.manual, material: [] } } : {}),
+      cases: q.cases.map(slimCase),
+    })),
+  };
 }
 const sharedFixtureBlocks = new Map<string, ResultT['fixtures']>();
+
+/** A case as the class outputs read it: its verdict and what caseDiagnosis() words (the first failing output). */
+function slimCase(c: CaseResultT): CaseResultT {
+  const firstFailing = c.status === 'pass' ? undefined : c.outputs.find((o) => !o.pass);
+  return {
+    id: c.id,
+    visibility: c.visibility,
+    status: c.status,
+    weight: c.weight,
+    durationMs: c.durationMs,
+    outputs: firstFailing ? [firstFailing] : [],
+    mistakes: c.mistakes,
+    ...(c.error ? { error: { type: c.error.type, message: c.error.message } } : {}),
+    ...(c.parts ? { parts: c.parts } : {}),
+  };
+}
 
 /** A person's message for what stopped a submission from being read: no host paths, no stack. */
 function describeIntakeError(error: unknown): string {

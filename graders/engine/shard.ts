@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
 import type { ResultT } from '../result/schema.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomicFrom } from '../util/atomic-write.js';
 
 /** One shard of a batch: `index` counts from 1, as in `--shard 1/4` (Playwright's convention). */
 export interface Shard {
@@ -73,16 +73,33 @@ export function shardFileName(shard: Shard): string {
   return `shard-${shard.index}-of-${shard.total}.json`;
 }
 
-/** Writes the shard file atomically into `outDir` and returns its path. */
-export async function writeShardFile(outDir: string, file: Omit<ShardFile, 'format' | 'version'>): Promise<string> {
-  const target = path.join(outDir, shardFileName(file.shard));
-  const body: ShardFile = {
-    format: SHARD_FORMAT,
-    version: SHARD_FORMAT_VERSION,
-    ...file,
-    students: [...file.students].sort(compareCodePoints),
-    results: [...file.results].sort((a, b) => compareCodePoints(a.student, b.student)),
-  };
-  await writeFileAtomic(target, JSON.stringify(body) + '\n');
+/** What writeShardFile needs: the header, and each graded student's full result read one at a time. */
+export interface ShardFileSource extends Omit<ShardFile, 'format' | 'version' | 'results'> {
+  /** The students whose result this run has (graded now or taken from the cache). */
+  graded: string[];
+  /** The full result of one of them (from results/<student>.json: the batch keeps only slim copies in memory). */
+  readResult: (student: string) => ResultT;
+}
+
+/**
+ * Writes the shard file atomically into `outDir` and returns its path. Results are read and written one at a time,
+ * so a shard of a thousand students is never held in memory whole.
+ */
+export async function writeShardFile(outDir: string, source: ShardFileSource): Promise<string> {
+  const target = path.join(outDir, shardFileName(source.shard));
+  const { graded, readResult, ...rest } = source;
+  const header: Omit<ShardFile, 'results'> = { format: SHARD_FORMAT, version: SHARD_FORMAT_VERSION, ...rest, students: [...rest.students].sort(compareCodePoints) };
+  await writeFileAtomicFrom(target, shardChunks(header, graded, readResult));
   return target;
+}
+
+function* shardChunks(header: Omit<ShardFile, 'results'>, graded: string[], readResult: (student: string) => ResultT): Generator<string> {
+  // The header's closing brace is reopened to append the results array one result at a time.
+  yield JSON.stringify(header).slice(0, -1) + ',"results":[';
+  let first = true;
+  for (const student of [...graded].sort(compareCodePoints)) {
+    yield (first ? '' : ',') + JSON.stringify(readResult(student));
+    first = false;
+  }
+  yield ']}\n';
 }

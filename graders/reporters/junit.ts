@@ -69,6 +69,7 @@ export function toJunitXml(results: ResultT[]): string {
 /** Writes the JUnit XML of the run's results to a file when the run ends. */
 export class JunitReporter implements Reporter {
   readonly name = 'junit';
+  readonly needsFullResults = true;
   constructor(private readonly file: string) {}
   async onEnd(results: ResultT[]): Promise<void> {
     await writeFileAtomic(this.file, toJunitXml(results));

@@ -15,8 +15,13 @@ export interface Reporter {
   readonly name: string;
   onBegin?(info: BatchInfo): void | Promise<void>;
   onResult?(result: ResultT): void | Promise<void>;
-  /** Called once with every result of the run (including ones resumed from disk), in student order. */
+  /**
+   * Called once with every result of the run (including ones resumed from disk), in student order. In a batch these
+   * are slimmed (no printed output, tracebacks, pictures, details or passing outputs) unless `needsFullResults`.
+   */
   onEnd?(results: ResultT[]): void | Promise<void>;
+  /** onEnd reads what a batch leaves out of the results it keeps (JUnit's printed output and tracebacks). */
+  readonly needsFullResults?: boolean;
 }
 
 /** Calls every reporter, catching and reporting each one's failure instead of stopping the run. */
@@ -34,6 +39,10 @@ export class ReporterMultiplexer implements Reporter {
   }
   onEnd(results: ResultT[]) {
     return this.each('onEnd', (r) => r.onEnd?.(results));
+  }
+  /** Whether a batch must keep every result whole for onEnd. */
+  get needsFullResults(): boolean {
+    return this.reporters.some((r) => r.needsFullResults === true);
   }
 
   private async each(hook: string, call: (r: Reporter) => void | Promise<void>): Promise<void> {

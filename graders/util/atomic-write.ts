@@ -1,5 +1,5 @@
 // Writes a file so that readers see either the old content or the new, never half of it.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -8,7 +8,25 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const tmp = temporaryBeside(file);
   writeFileSync(tmp, content);
   renameSync(tmp, file);
 }
+
+/** writeFileAtomic for content made piece by piece (a file too large to build as one string first). */
+export async function writeFileAtomicFrom(file: string, pieces: Iterable<string>): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = temporaryBeside(file);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const piece of pieces) writeSync(fd, piece);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+}
+
+const temporaryBeside = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);

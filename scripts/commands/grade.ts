@@ -15,6 +15,9 @@ import { defaultPython } from '../../graders/runners/python-runner.js';
 import { readExtensions } from '../../graders/intake/deadlines.js';
 import { canvasRosterIds } from '../../graders/intake/roster-ids.js';
 import { DlgradeError } from '../../graders/errors.js';
+import { resultPath } from '../../graders/reporters/student-files.js';
+import type { ResultT } from '../../graders/result/schema.js';
+import { readFileSync } from 'node:fs';
 
 export function registerGrade(program: Command): void {
   program
@@ -88,7 +91,8 @@ export function registerGrade(program: Command): void {
               fixtures: { referenceVersion: ctx.lock.referenceVersion, backend: ctx.lock.backend, seed: ctx.lock.seed, lockSha256: fixturesFingerprint(ctx.lock) },
               questions: ctx.questionIds ?? [],
               students: outcome.students,
-              results: outcome.results,
+              graded: outcome.results.map((r) => r.student),
+              readResult: (student) => readFullResult(outDir, student),
             })
           : undefined;
         if (outcome.students.length === 0 && !shard) {
@@ -122,6 +126,16 @@ export function registerGrade(program: Command): void {
         if (outcome.interrupted) process.exitCode = 130;
       },
     );
+}
+
+/** A student's canonical result as the json reporter wrote it (the batch keeps slim copies only). */
+function readFullResult(outDir: string, student: string): ResultT {
+  const file = resultPath(outDir, student);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ResultT;
+  } catch (error) {
+    throw new DlgradeError('RESULTS_INCOMPATIBLE', `cannot write the shard file: the result of ${student} was to be read from ${file}, which ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is unreadable (${(error as Error).message})`}`, { cause: error });
+  }
 }
 
 const manifestOf = (ctx: { assignment: { manifest: { id: string } } }) => ctx.assignment.manifest.id;
