@@ -1,10 +1,10 @@
 // The pass loop's rule for a busy machine (invariant 9): a case stopped by the wall clock before it used its CPU
 // time is run again on its own; only if that happens again is it a timeout, of a kind that is never cached.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeNpz } from '../npz/npz.js';
+import { writeNpy } from '../npz/npz.js';
 import type { RunnerJob } from './runner.js';
 import { WALL_CLOCK_TIMEOUT, runInPasses, type PassExit } from './python-job.js';
 
@@ -15,6 +15,72 @@ const JOB: RunnerJob = {
   cases: [0, 1].map((index) => ({ index, question: 'q', case: `c${index}`, inputs: { x } })),
   memoryMb: 1024,
 } as RunnerJob;
+
+/** A record of the pass's results file as dlgrade_runner.py's ResultsFile writes it. */
+function caseRecord(index: number, record: Record<string, unknown>, outputs: Record<string, typeof x> = {}): Buffer {
+  const blobs = Object.values(outputs).map((a) => Buffer.from(writeNpy(a)));
+  const head = Buffer.from(JSON.stringify({ ...record, index, arrays: Object.keys(outputs).map((name, i) => [name, blobs[i].length]) }));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(head.length);
+  return Buffer.concat([Buffer.from('DLGRCASE'), length, head, ...blobs]);
+}
+
+const exited: PassExit = { kind: 'exited', exitCode: 0, stdoutTail: '', stderrTail: '', durationMs: 1 };
+
+describe("runInPasses reading a pass's results file", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-passes-'));
+    await Promise.all(['outputs', 'status'].map((d) => mkdir(path.join(dir, d))));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a pass killed while writing a record keeps the cases before it; the torn case is the crash', async () => {
+    const passes: number[][] = [];
+    const { outcomes } = await runInPasses(JOB, { specDir: dir, resultDir: dir }, async (indexes) => {
+      passes.push(indexes);
+      const file = path.join(dir, 'outputs', 'cases.bin');
+      await writeFile(path.join(dir, 'status', '0.start'), '');
+      await writeFile(path.join(dir, 'status', '1.start'), '');
+      const torn = caseRecord(1, { status: 'ok', duration_ms: 1 }, { y: x });
+      await writeFile(file, Buffer.concat([caseRecord(0, { status: 'ok', duration_ms: 2 }, { y: x }), torn.subarray(0, torn.length - 3)]));
+      return { kind: 'signaled', signal: 'SIGKILL', stdoutTail: '', stderrTail: '', durationMs: 5 };
+    });
+    expect(passes).toEqual([[0, 1]]);
+    expect(outcomes.get(0)).toMatchObject({ status: 'ok', durationMs: 2 });
+    expect([...outcomes.get(0)!.outputs.get('y')!.data]).toEqual([1]);
+    expect(outcomes.get(1)).toMatchObject({ status: 'crash', error: { message: expect.stringMatching(/SIGKILL while running this case/) } });
+  });
+
+  it("the runner's record of a case replaces what an earlier case forged for it", async () => {
+    const { outcomes } = await runInPasses(JOB, { specDir: dir, resultDir: dir }, async () => {
+      const file = path.join(dir, 'outputs', 'cases.bin');
+      // Case 0 forges passing records for itself and for case 1; the runner then writes the real ones.
+      await appendFile(file, Buffer.concat([caseRecord(0, { status: 'ok', duration_ms: 1 }, { y: x }), caseRecord(1, { status: 'ok', duration_ms: 1 }, { y: x })]));
+      await appendFile(file, caseRecord(0, { status: 'error', duration_ms: 1, error: { type: 'RuntimeError', message: 'boom' } }));
+      await appendFile(file, caseRecord(1, { status: 'error', duration_ms: 1, error: { type: 'ValueError', message: 'real' } }));
+      return exited;
+    });
+    expect(outcomes.get(0)).toMatchObject({ status: 'error', error: { type: 'RuntimeError' } });
+    expect(outcomes.get(1)).toMatchObject({ status: 'error', error: { type: 'ValueError', message: 'real' } });
+  });
+
+  it('outputs that are not numeric arrays are the case\'s crash, not the pass\'s', async () => {
+    const { outcomes } = await runInPasses(JOB, { specDir: dir, resultDir: dir }, async () => {
+      const file = path.join(dir, 'outputs', 'cases.bin');
+      const garbage = Buffer.from('not an npy at all');
+      const head = Buffer.from(JSON.stringify({ status: 'ok', index: 1, arrays: [['y', garbage.length]] }));
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(head.length);
+      await writeFile(file, Buffer.concat([caseRecord(0, { status: 'ok', duration_ms: 1 }, { y: x }), Buffer.from('DLGRCASE'), length, head, garbage]));
+      return exited;
+    });
+    expect(outcomes.get(0)?.status).toBe('ok');
+    expect(outcomes.get(1)).toMatchObject({ status: 'crash', error: { message: expect.stringMatching(/outputs could not be read/) } });
+  });
+});
 
 describe('runInPasses and a case the wall clock stopped', () => {
   let dir: string;
@@ -29,8 +95,8 @@ describe('runInPasses and a case the wall clock stopped', () => {
   /** What a runner leaves for a case that finished. */
   const finish = async (index: number) => {
     await writeFile(path.join(dir, 'status', `${index}.start`), '');
-    await writeFile(path.join(dir, 'outputs', `${index}.npz`), writeNpz({ y: x }));
-    await writeFile(path.join(dir, 'status', `${index}.json`), JSON.stringify({ status: 'ok', duration_ms: 1 }));
+    await appendFile(path.join(dir, 'outputs', 'cases.bin'), caseRecord(index, { status: 'ok', duration_ms: 1 }, { y: x }));
+    await writeFile(path.join(dir, 'status', `${index}.done`), '');
   };
   /** A pass the watchdog stopped in `index` on the wall clock, after `cpuS` of CPU time. */
   const stoppedByWallClock = async (index: number, cpuS: number): Promise<PassExit> => {

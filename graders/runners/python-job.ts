@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, constants as fsConstants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readNpz, writeNpz } from '../npz/npz.js';
+import { writeNpz } from '../npz/npz.js';
+import { decodeNpy } from '../npz/npy.js';
 import type { NdArray } from '../npz/ndarray.js';
 import type { SupervisedExit } from '../process/supervise.js';
 import { runDelaySeconds } from './cpu-usage.js';
@@ -205,8 +206,10 @@ export async function runInPasses(
     const exit = await runPass(batch);
     runtime = { ...runtime, ...(await readJson(path.join(statusDir, 'runtime.json')).catch(() => ({}))) };
     let progressed = false;
-    for (const index of remaining) {
-      const outcome = await readOutcome(folders.resultDir, index);
+    const finished = await inPhase('  read outputs', () => readPassResults(folders.resultDir));
+    // Only the cases this pass ran: a record for any other was written by the submission, not the runner.
+    for (const index of batch) {
+      const outcome = finished.get(index);
       if (outcome) {
         outcomes.set(index, outcome);
         progressed = true;
@@ -361,7 +364,7 @@ export function passWatchdog(
 async function runningCase(resultDir: string, indexes: number[], firstSeen: Map<number, number>): Promise<{ index: number; since: number } | undefined> {
   const names = new Set(listFolder(path.join(resultDir, 'status')));
   for (const index of indexes) {
-    if (names.has(`${index}.start`) && !names.has(`${index}.json`)) {
+    if (names.has(`${index}.start`) && !names.has(`${index}.done`)) {
       if (!firstSeen.has(index)) firstSeen.set(index, Date.now());
       return { index, since: firstSeen.get(index)! };
     }
@@ -383,20 +386,48 @@ async function startedIndexes(resultDir: string): Promise<number[]> {
   return names.filter((n) => n.endsWith('.start')).map((n) => Number(n.slice(0, -'.start'.length))).filter(Number.isInteger);
 }
 
-/** Reads a case's status and outputs strictly: regular files only, size-capped, numeric arrays only. */
-async function readOutcome(resultDir: string, index: number): Promise<CaseOutcome | undefined> {
-  return inPhase('  read outputs', () => readOutcomeFiles(resultDir, index));
+/** The one results file of a pass (see dlgrade_runner.py's ResultsFile): a record per finished case. */
+const RESULTS_FILE = 'cases.bin';
+const RECORD_MAGIC = Buffer.from('DLGRCASE');
+const RECORD_PREAMBLE = RECORD_MAGIC.length + 4;
+
+/**
+ * Reads a pass's results file strictly: a regular file, size-capped; each record's header capped, its outputs numeric
+ * arrays within the output limits. Reading stops at the first record that is torn (a pass killed while writing it)
+ * or malformed: the cases after it have no outcome, as if never finished. A later record of a case replaces an
+ * earlier one (what the runner writes after a case comes after anything the case itself wrote).
+ */
+function readPassResults(resultDir: string): Map<number, CaseOutcome> {
+  const found = new Map<number, CaseOutcome>();
+  const bytes = readRegularFile(path.join(resultDir, 'outputs', RESULTS_FILE), WRITABLE_CAP.bytes);
+  if (!bytes) return found;
+  let at = 0;
+  while (at + RECORD_PREAMBLE <= bytes.length && bytes.subarray(at, at + RECORD_MAGIC.length).equals(RECORD_MAGIC)) {
+    const headLength = bytes.readUInt32LE(at + RECORD_MAGIC.length);
+    const bodyStart = at + RECORD_PREAMBLE + headLength;
+    if (headLength > STATUS_CAP_BYTES || bodyStart > bytes.length) break;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(bytes.toString('utf8', at + RECORD_PREAMBLE, bodyStart)) as Record<string, unknown>;
+    } catch {
+      break;
+    }
+    const arrays = Array.isArray(record.arrays) ? (record.arrays as unknown[]) : [];
+    const sizes = arrays.map((a) => (Array.isArray(a) ? Number(a[1]) : NaN));
+    const bodyLength = sizes.reduce((sum, n) => sum + n, 0);
+    if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 0) || bodyStart + bodyLength > bytes.length) break;
+    const index = record.index;
+    if (typeof index === 'number' && Number.isSafeInteger(index)) {
+      const names = arrays.map((a) => String((a as unknown[])[0]));
+      found.set(index, outcomeOfRecord(record, index, names, sizes, bytes.subarray(bodyStart, bodyStart + bodyLength)));
+    }
+    at = bodyStart + bodyLength;
+  }
+  return found;
 }
 
-function readOutcomeFiles(resultDir: string, index: number): CaseOutcome | undefined {
-  const status = readRegularFile(path.join(resultDir, 'status', `${index}.json`), STATUS_CAP_BYTES);
-  if (!status) return undefined;
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(status.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return crashOutcome('the runner left an unreadable status record');
-  }
+/** One case's outcome from its record and the .npy bytes of its outputs. */
+function outcomeOfRecord(record: Record<string, unknown>, index: number, names: string[], sizes: number[], body: Buffer): CaseOutcome {
   const durationMs = typeof record.duration_ms === 'number' ? record.duration_ms : 0;
   const stdout = typeof record.stdout === 'string' ? record.stdout.slice(0, 16 * 1024) : undefined;
   const kind = record.status;
@@ -404,11 +435,17 @@ function readOutcomeFiles(resultDir: string, index: number): CaseOutcome | undef
     const error = sanitizeError(record.error);
     return { status: kind === 'timeout' ? 'timeout' : 'error', outputs: new Map(), outputErrors: {}, error, durationMs, stdout };
   }
-  const bytes = readRegularFile(path.join(resultDir, 'outputs', `${index}.npz`), OUTPUT_LIMITS.maxTotalBytes);
-  if (!bytes) return { ...crashOutcome('the runner reported success but wrote no outputs'), durationMs };
-  let outputs: Map<string, NdArray>;
+  const source = `outputs of case ${index}`;
+  const outputs = new Map<string, NdArray>();
   try {
-    outputs = readNpz(bytes, `outputs of case ${index}`, OUTPUT_LIMITS, { owned: true });
+    if (names.length > OUTPUT_LIMITS.maxEntries) throw new Error(`${names.length} arrays, more than ${OUTPUT_LIMITS.maxEntries}`);
+    if (body.length > OUTPUT_LIMITS.maxTotalBytes) throw new Error(`${body.length} bytes, more than ${OUTPUT_LIMITS.maxTotalBytes}`);
+    let offset = 0;
+    names.forEach((name, i) => {
+      // Views into the file's own buffer (readRegularFile allocates one per read), not copies.
+      outputs.set(name, decodeNpy(body.subarray(offset, offset + sizes[i]), { source, member: name }, OUTPUT_LIMITS.maxArrayBytes, true));
+      offset += sizes[i];
+    });
   } catch (error) {
     return { ...crashOutcome(`the outputs could not be read: ${(error as Error).message}`), durationMs };
   }

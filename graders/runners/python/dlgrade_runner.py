@@ -1,8 +1,9 @@
 """dlgrade's Python runner: runs one submission's cases as job.json describes.
 
-Protocol (see README, "Runner protocol"): for each case it writes status/<i>.start, then
-outputs/<i>.npz and status/<i>.json. It only ever sees case inputs; expected outputs stay
-with the harness. Nothing is reported over stdout.
+Protocol (see README, "Runner protocol"): for each case it writes status/<i>.start, then appends the
+case's record (status and outputs) to the pass's one results file, outputs/cases.bin, then writes
+status/<i>.done. It only ever sees case inputs; expected outputs stay with the harness. Nothing is
+reported over stdout.
 """
 import importlib
 import io
@@ -11,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import sys
 import time
 import traceback
@@ -165,6 +167,61 @@ def write_json_atomic(path, data):
     os.replace(tmp, path)
 
 
+RESULTS_FILE = "cases.bin"
+# Each record: this magic, the length of its JSON header (uint32, little-endian), the header, then the outputs as
+# .npy bytes one after another, their names and lengths in the header's "arrays".
+RECORD_MAGIC = b"DLGRCASE"
+
+
+class ResultsFile:
+    """The pass's results, one record appended per finished case: one file per pass instead of an .npz and a JSON
+    per case. A pass killed mid-way leaves the records of the cases it finished (a torn last record is ignored).
+
+    The file is opened only to append a record, never while student code runs, so no descriptor of it is there to
+    be found; what a case wrote into it by its path is cut off before the next record (it can spoil only records of
+    its own submission, as it could spoil the per-case files before)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.end = 0
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644))
+
+    def append(self, index, record, outputs=None):
+        import numpy as np
+
+        arrays, blobs = [], []
+        for name, value in (outputs or {}).items():
+            header = io.BytesIO()
+            # C order always: the outputs were made C-contiguous, and tobytes() writes C order whatever the flags say.
+            np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(value.dtype), "fortran_order": False, "shape": value.shape})
+            blob = header.getvalue() + value.tobytes()
+            arrays.append([name, len(blob)])
+            blobs.append(blob)
+        head = json.dumps({**record, "index": index, "arrays": arrays}).encode()
+        data = memoryview(b"".join([RECORD_MAGIC, struct.pack("<I", len(head)), head, *blobs]))
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size != self.end:
+                # Written to (or replaced) by the submission: start again after the runner's last record, or afresh.
+                self.end = self.end if size > self.end else 0
+                os.ftruncate(fd, self.end)
+            start = offset = self.end
+            try:
+                while offset - start < len(data):
+                    offset += os.pwrite(fd, data[offset - start:], offset)
+            except OSError:
+                # A record that did not fit (the folder's size cap) is taken back whole, so the next one can be read.
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    pass
+                raise
+            self.end = offset
+        finally:
+            os.close(fd)
+
+
 class Runner:
     def __init__(self, job_dir, job):
         import numpy as np
@@ -174,6 +231,7 @@ class Runner:
         torch.set_num_threads(1)
         self.job_dir = job_dir
         self.job = job
+        self.results = ResultsFile(os.path.join(job_dir, "outputs", RESULTS_FILE))
         self.submission = os.path.realpath(job["submission"])
         self.modules = {}
         # Once a case of a question times out, its later cases are not run: they would most likely hang too.
@@ -389,7 +447,7 @@ class Runner:
         open(os.path.join(status_dir, f"{index}.start"), "w").close()
         if case["question"] in self.timed_out:
             record = {"status": "timeout", "duration_ms": 0, "error": {"type": "Timeout", "message": f"not run: case {self.timed_out[case['question']]} of this question did not finish in time"}}
-            write_json_atomic(os.path.join(status_dir, f"{index}.json"), record)
+            self.finish_case(index, record)
             return
         captured = CappedText()
         record = {"status": "ok"}
@@ -437,17 +495,27 @@ class Runner:
             sys.stdout = old_stdout
             sweep_strays()
             tidy_result_folders(self.job_dir)
-        # Written only once what the case started is gone, so a daemon it left cannot overwrite them.
-        if record["status"] == "ok" and finished_outputs is not None:
-            try:
-                np.savez(os.path.join(self.job_dir, "outputs", f"{index}.npz"), **finished_outputs)
-            except OSError as e:
-                record = {"status": "error", "error": {"type": "HarnessError", "message": f"the outputs could not be written: {e}"}}
         record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         text = captured.text()
         if text:
             record["stdout"] = text
-        write_json_atomic(os.path.join(status_dir, f"{index}.json"), record)
+        # Written only once what the case started is gone, so a daemon it left cannot overwrite them.
+        self.finish_case(index, record, finished_outputs if record["status"] == "ok" else None)
+
+    def finish_case(self, index, record, outputs=None):
+        """Appends the case's record to the results file, then marks it done for the harness's watchdog."""
+        try:
+            self.results.append(index, record, outputs)
+        except OSError as e:
+            failed = {"status": "error", "duration_ms": record.get("duration_ms", 0), "error": {"type": "HarnessError", "message": f"the outputs could not be written: {e}"}}
+            try:
+                self.results.append(index, failed)
+            except OSError:
+                pass
+        try:
+            open(os.path.join(self.job_dir, "status", f"{index}.done"), "w").close()
+        except OSError:
+            pass  # the record is what counts; the marker only tells the watchdog the case ended sooner
 
     def describe_error(self, error):
         frames = traceback.extract_tb(error.__traceback__)
@@ -510,6 +578,9 @@ def sweep_strays():
     if not OWN_PID_NAMESPACE or _getpid() != RUNNER_PID:  # not in a forked copy of the runner
         return
     spare = SPARE_ALWAYS | {RUNNER_PID}
+    # The usual answer, from the directory alone: nobody but the runner and those it spares (no stat file read).
+    if all(int(name) in spare for name in os.listdir("/proc") if name.isdigit()):
+        return
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         strays = [pid for pid, started in living_processes() if pid not in spare and (pid, started) not in IMPORT_TIME_PROCESSES]
@@ -523,7 +594,7 @@ def sweep_strays():
         time.sleep(0.002)
 
 
-RESULT_FILE = re.compile(r"(\d+\.(npz|json|start)|runtime\.json)")
+RESULT_FILE = re.compile(r"(\d+\.(start|done)|runtime\.json|cases\.bin)")
 
 
 def tidy_result_folders(job_dir):
