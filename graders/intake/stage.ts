@@ -2,8 +2,8 @@
 // size and number, platform clutter and links left out, the module files found under a sub-folder or an LMS
 // rename, and a content hash taken as the bytes stream past.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFileSync, createReadStream, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
@@ -24,6 +24,13 @@ interface Counter {
 }
 
 export const DEFAULT_STAGE_LIMITS: StageLimits = { bytes: 200 * 1024 * 1024, files: 2000 };
+
+/**
+ * Files up to this size are copied and hashed with synchronous calls: a submission is mostly a few small source
+ * files, for which a trip through the thread pool per call costs more than the call. Larger ones stream, so a big
+ * file never blocks the other submissions' watchdogs for long.
+ */
+const SMALL_FILE_BYTES = 1024 * 1024;
 
 export interface StagedSubmission {
   /** The temporary folder holding everything; removed by `cleanup`. */
@@ -102,8 +109,8 @@ async function unpackInnerZips(root: string, wanted: string[], counter: Counter,
 /** Copies a folder's files (not links, devices or hidden entries), streaming, within the limits. */
 async function copyTree(from: string, to: string, rel: string, counter: Counter, limits: StageLimits, notes: string[], depth = 0): Promise<void> {
   if (depth > 12) throw new DlgradeError('SUBMISSION_INVALID', `${rel}: folders nested more than 12 deep`);
-  const entries = await readdir(path.join(from, rel), { withFileTypes: true });
-  await mkdir(path.join(to, rel), { recursive: true });
+  const entries = readdirSync(path.join(from, rel), { withFileTypes: true });
+  mkdirSync(path.join(to, rel), { recursive: true });
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.name.startsWith('.') || entry.name === '__pycache__' || isPlatformClutter(child.split('/'))) continue;
@@ -118,7 +125,7 @@ async function copyTree(from: string, to: string, rel: string, counter: Counter,
 }
 
 async function copyOne(from: string, to: string, label: string, counter: Counter, limits: StageLimits): Promise<void> {
-  const info = await stat(from);
+  const info = statSync(from);
   if (!info.isFile()) throw new DlgradeError('SUBMISSION_INVALID', `${label} is not a regular file`);
   if (++counter.files > limits.files) throw new DlgradeError('SUBMISSION_INVALID', `the submission holds more than ${limits.files} files (the limit per submission)`);
   if (counter.bytes + info.size > limits.bytes) {
@@ -126,15 +133,16 @@ async function copyOne(from: string, to: string, label: string, counter: Counter
   }
   counter.bytes += info.size;
   if (!counter.newest || info.mtime > counter.newest) counter.newest = info.mtime;
-  await mkdir(path.dirname(to), { recursive: true });
+  mkdirSync(path.dirname(to), { recursive: true });
   // copyFile never holds the file in memory (and uses copy_file_range where the file system can).
-  await copyFile(from, to);
+  if (info.size <= SMALL_FILE_BYTES) copyFileSync(from, to);
+  else await copyFile(from, to);
 }
 
 /** Every file under `dir`, "/"-separated, sorted by code point. */
 async function listFiles(dir: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+  for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await listFiles(dir, child)));
     else if (entry.isFile()) out.push(child);
@@ -147,7 +155,9 @@ async function hashFiles(dir: string, files: string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(file + '\0');
-    for await (const chunk of createReadStream(path.join(dir, file))) hash.update(chunk as Buffer);
+    const full = path.join(dir, file);
+    if (statSync(full).size <= SMALL_FILE_BYTES) hash.update(readFileSync(full));
+    else for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
 }
