@@ -25,17 +25,19 @@ function caseRecord(index: number, record: Record<string, unknown>, outputs: Rec
   return Buffer.concat([Buffer.from('DLGRCASE'), length, head, ...blobs]);
 }
 
+// Each test gets a job folder of its own with empty outputs/ and status/.
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-passes-'));
+  await Promise.all(['outputs', 'status'].map((d) => mkdir(path.join(dir, d))));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
 const exited: PassExit = { kind: 'exited', exitCode: 0, stdoutTail: '', stderrTail: '', durationMs: 1 };
 
 describe("runInPasses reading a pass's results file", () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-passes-'));
-    await Promise.all(['outputs', 'status'].map((d) => mkdir(path.join(dir, d))));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('a pass killed while writing a record keeps the cases before it; the torn case is the crash', async () => {
     const passes: number[][] = [];
@@ -83,14 +85,6 @@ describe("runInPasses reading a pass's results file", () => {
 });
 
 describe('runInPasses and a case the wall clock stopped', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-passes-'));
-    await Promise.all(['outputs', 'status'].map((d) => mkdir(path.join(dir, d))));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   /** What a runner leaves for a case that finished. */
   const finish = async (index: number) => {
