@@ -76,7 +76,8 @@ export const plural = (n: number, word: string, many = `${word}s`): string => `$
 /** One line per student, names and scores in aligned columns, scores as people write them (18.22/28). */
 export function scoreLines(results: readonly ResultT[]): string[] {
   const width = Math.max(0, ...results.map((r) => r.student.length));
-  const scores = results.map((r) => `${points(r.score.points)}/${points(r.score.maxPoints)}`);
+  // Points staff have yet to give are said, or a student reads them as lost.
+  const scores = results.map((r) => `${points(r.score.points)}/${points(r.score.maxPoints)}${r.score.pendingPoints > 0 ? ` (${points(r.score.pendingPoints)} pending staff grading)` : ''}`);
   const scoreWidth = Math.max(0, ...scores.map((s) => s.length));
   return results.map((r, i) => `${r.student.padEnd(width)}  ${scores[i].padStart(scoreWidth)}${r.notices.length ? `  (${r.notices[0]})` : ''}`);
 }
