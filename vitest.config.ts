@@ -11,5 +11,6 @@ export default defineConfig({
     // turn it on in a folder of their own and stop what they start.
     env: { DLGRADE_CHECK_SERVER: 'off' },
     maxWorkers: 2,
+    globalSetup: ['test/setup/temporary-folder.ts'],
   },
 });

@@ -23,9 +23,8 @@ export async function addEngine(bundle: Bundle, prefix = ''): Promise<void> {
   bundle.set(join(prefix, 'package.json'), { content: JSON.stringify(pkg, null, 2) + '\n' });
   bundle.set(join(prefix, 'package-lock.json'), { source: path.join(root, 'package-lock.json') });
   bundle.set(join(prefix, 'bin/dlgrade.js'), { source: path.join(root, 'bin', 'dlgrade.js'), executable: true });
-  const compiled = (rel: string) => rel.endsWith('.js') && !/\.test\.js$/.test(rel);
-  await addTree(bundle, path.join(dist, 'graders'), join(prefix, 'dist/graders'), compiled);
-  await addTree(bundle, path.join(dist, 'scripts'), join(prefix, 'dist/scripts'), compiled);
+  await addTree(bundle, path.join(dist, 'graders'), join(prefix, 'dist/graders'), compiledFrom(root, 'graders'));
+  await addTree(bundle, path.join(dist, 'scripts'), join(prefix, 'dist/scripts'), compiledFrom(root, 'scripts'));
   // Non-TypeScript files the engine reads at run time (the Python runner, shell templates), found beside graders/.
   await addTree(bundle, path.join(root, 'graders'), join(prefix, 'graders'), (rel) => !rel.endsWith('.ts') && !/(^|\/)test_|\.test\./.test(rel));
   await addTree(bundle, path.join(root, 'reports'), join(prefix, 'reports'));
@@ -34,15 +33,24 @@ export async function addEngine(bundle: Bundle, prefix = ''): Promise<void> {
 const join = (prefix: string, rel: string) => (prefix ? `${prefix}/${rel}` : rel);
 
 /**
+ * Which compiled files of dist/<folder> to ship: no tests, and in a checkout with sources only those whose source still
+ * exists, since tsc never deletes the output of a moved or removed file and a stale answer key must not reach a kit.
+ */
+export function compiledFrom(root: string, folder: string): (rel: string) => boolean {
+  const checkout = existsSync(path.join(root, 'tsconfig.json'));
+  return (rel) =>
+    rel.endsWith('.js') && !/\.test\.js$/.test(rel) && (!checkout || existsSync(path.join(root, folder, rel.replace(/\.js$/, '.ts'))));
+}
+
+/**
  * Adds the compiled answer keys of the given assignments (a Gradescope bundle of an answers assignment needs its key)
  * with the registry that finds them; the registry loads each key lazily, so the keys left out are never imported.
  */
 export async function addKeys(bundle: Bundle, assignments: readonly string[], prefix = ''): Promise<void> {
   const dist = path.join(projectRoot(), 'dist', 'reference');
-  const compiled = (rel: string) => rel.endsWith('.js') && !/\.test\.js$/.test(rel);
   bundle.set(join(prefix, 'dist/reference/index.js'), { source: path.join(dist, 'index.js') });
   for (const id of assignments) {
     if (!existsSync(path.join(dist, id))) throw new DlgradeError('USAGE', `no compiled answer key in ${path.join(dist, id)}: run "npm run build" first`);
-    await addTree(bundle, path.join(dist, id), join(prefix, `dist/reference/${id}`), compiled);
+    await addTree(bundle, path.join(dist, id), join(prefix, `dist/reference/${id}`), compiledFrom(projectRoot(), `reference/${id}`));
   }
 }
