@@ -126,8 +126,10 @@ def read_inputs(path):
 
 
 def preload_inputs(job_dir, spec):
-    """Reads (once per worker) the input files of a job's cases that are not loaded yet; read-only arrays."""
+    """Reads (once per worker) the input files of a job's cases that are not loaded yet, as read-only arrays;
+    returns how many it read."""
     global PRELOADED_BYTES
+    read = 0
     with open(spec) as f:
         job = json.load(f)
     for case in job["cases"]:
@@ -138,11 +140,13 @@ def preload_inputs(job_dir, spec):
         arrays = load_inputs_file(path)
         size = sum(a.nbytes for a in arrays.values())
         if PRELOADED_BYTES + size > PRELOAD_CAP_BYTES:
-            return
+            return read
         for a in arrays.values():
             a.setflags(write=False)
         PRELOADED_INPUTS[key] = arrays
         PRELOADED_BYTES += size
+        read += 1
+    return read
 
 
 def load_probes():
