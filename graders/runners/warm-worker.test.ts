@@ -132,6 +132,15 @@ def kill_worker(x):
     return x
 `;
 
+// Changes its input in place; the worker hands a child its preloaded inputs copy-on-write, not copied.
+const CHANGES_INPUTS = `
+def grow(x):
+    x.mul_(10)
+    return x
+def look(x):
+    return x.clone()
+`;
+
 describe.skipIf(!hasTorch)('warm worker', () => {
   let root: string;
   let sandbox: Sandbox;
@@ -183,6 +192,17 @@ describe.skipIf(!hasTorch)('warm worker', () => {
     const result = await worker.runJob(job(await submission(root, 'ab', both), ['leave', 'look']));
     expect(result.outcomes.get(0)?.status).toBe('ok');
     expect(result.outcomes.get(1)?.error?.message).toMatch(/file in \/tmp.*shared memory segment/);
+  });
+
+  it('a call that changes its inputs in place changes them for no other call: not a later case, not the next submission', async () => {
+    // Every case reads the same stored inputs (one shared file, preloaded once by the worker).
+    const shared = { x: { dtype: 'float32' as const, shape: [3], data: new Float32Array([1, 2, 3]) } };
+    const sameInputs = (dir: string, fns: string[]): RunnerJob => ({ ...job(dir, fns), cases: fns.map((fn, index) => ({ index, question: fn, case: 'only', inputs: shared })) });
+    const a = await worker.runJob(sameInputs(await submission(root, 'grows', CHANGES_INPUTS), ['grow', 'look', 'grow', 'look']));
+    const seen = (r: typeof a, i: number) => Array.from(r.outcomes.get(i)?.outputs.get('y')?.data as Float32Array);
+    expect([0, 1, 2, 3].map((i) => seen(a, i))).toEqual([[10, 20, 30], [1, 2, 3], [10, 20, 30], [1, 2, 3]]);
+    const b = await worker.runJob(sameInputs(await submission(root, 'looks', CHANGES_INPUTS), ['look']));
+    expect(seen(b, 0)).toEqual([1, 2, 3]);
   });
 
   it('a child that crashes or hangs costs only its case, and the worker serves on', async () => {

@@ -101,8 +101,9 @@ def runtime_versions():
     return {"python": sys.version.split()[0], "numpy": numpy.__version__, "torch": torch.__version__, "blas": blas_in_use()}
 
 # A warm worker's inputs, read once before it forks (preload_inputs) and shared copy-on-write by every child, by
-# file identity: the job folders hard-link one read-only copy of each input. Calls still get fresh copies.
+# file identity: the job folders hard-link one read-only copy of each input. Calls still get fresh copies (fresh_copy).
 PRELOADED_INPUTS = {}
+PRELOADED_IDS = set()
 PRELOADED_BYTES = 0
 PRELOAD_CAP_BYTES = 512 * 1024 * 1024
 
@@ -120,9 +121,30 @@ def load_inputs_file(path):
 
 
 def read_inputs(path):
-    """A case's input arrays: the worker's preloaded copy of the file when it has one, else read now."""
+    """A case's input arrays: the worker's preloaded copy of the file when it has one that no call of this process
+    has been given yet (a call may have changed it in place), else read from the file now."""
     arrays = PRELOADED_INPUTS.get(file_identity(path)) if PRELOADED_INPUTS else None
-    return arrays if arrays is not None else load_inputs_file(path)
+    if arrays is not None and not any(id(a) in HANDED_OUT for a in arrays.values()):
+        return arrays
+    return load_inputs_file(path)
+
+
+# Ids of the preloaded arrays this process has handed to a call already (a forked child starts with none).
+HANDED_OUT = set()
+
+
+def fresh_copy(np, stored):
+    """A copy of a stored input array that no other call has seen. A preloaded array's first use in a forked child
+    is the array itself, made writable: the child's pages are already its own copy-on-write copy of the worker's,
+    so only the pages a call writes to are ever copied (read_inputs never offers it again). Others are copied."""
+    if id(stored) in PRELOADED_IDS and id(stored) not in HANDED_OUT:
+        try:
+            stored.setflags(write=True)
+            HANDED_OUT.add(id(stored))
+            return stored
+        except ValueError:
+            pass
+    return np.array(stored)
 
 
 def preload_inputs(job_dir, spec):
@@ -143,6 +165,7 @@ def preload_inputs(job_dir, spec):
             return read
         for a in arrays.values():
             a.setflags(write=False)
+            PRELOADED_IDS.add(id(a))
         PRELOADED_INPUTS[key] = arrays
         PRELOADED_BYTES += size
         read += 1
@@ -315,11 +338,11 @@ class Runner:
             if kind == "tensor_list":
                 items, i = [], 0
                 while f"{name}.{i}" in arrays:
-                    items.append(torch.from_numpy(np.array(arrays[f"{name}.{i}"])))
+                    items.append(torch.from_numpy(fresh_copy(np, arrays[f"{name}.{i}"])))
                     i += 1
                 values[name] = items
                 continue
-            arr = np.array(arrays[name])  # a fresh copy for every call
+            arr = fresh_copy(np, arrays[name])
             if kind == "tensor":
                 values[name] = torch.from_numpy(arr)
             elif kind == "array":
@@ -467,9 +490,9 @@ class Runner:
         signal.setitimer(signal.ITIMER_PROF, float(question["timeout_s"]))
         try:
             sys.stdout = captured
-            arrays = read_inputs(os.path.join(self.job_dir, case["inputs"]))
-            scope = self.convert_inputs(arrays, question.get("inputs", {}), question)
-            self.run_steps(question["steps"], scope, recovered, lambda: self.fresh_inputs(arrays, question))
+            inputs_path = os.path.join(self.job_dir, case["inputs"])
+            scope = self.convert_inputs(read_inputs(inputs_path), question.get("inputs", {}), question)
+            self.run_steps(question["steps"], scope, recovered, lambda: self.fresh_inputs(read_inputs(inputs_path), question))
             self.check_model_unchanged(self.models)
             outputs, output_errors = {}, {}
             for name, where in question["outputs"].items():
