@@ -299,7 +299,7 @@ async function pageLoadMs(file: string): Promise<number | undefined> {
 const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /** The CPU ms of the submission's own calls on every case dlgrade runs, timed alone in one process (fresh_grader.py). */
-async function ownWorkMs(submission: string): Promise<number> {
+async function ownWorkMs(submission: string, hugePages = false): Promise<number> {
   const { stdout } = await run(
     defaultPython(),
     [
@@ -310,6 +310,7 @@ async function ownWorkMs(submission: string): Promise<number> {
       // The course cases are calls dlgrade makes too: counted as the submission's own work.
       '--course',
       path.join(ROOT, 'assignments', 'style-transfer', 'course', 'style-answers.npz'),
+      ...(hugePages ? ['--huge-pages'] : []),
     ],
     { env: ONE_THREAD_ENV },
   );
@@ -780,6 +781,7 @@ async function main(): Promise<void> {
       await mkdir(smallDir);
       for (const name of (await readdir(dir)).sort().slice(0, small)) await cp(path.join(dir, name), path.join(smallDir, name), { recursive: true });
       const own = await ownWorkMs(path.join(ROOT, 'examples', st, 'correct'));
+      const ownOnHugePages = await ownWorkMs(path.join(ROOT, 'examples', st, 'correct'), true);
       const loadBefore = os.loadavg()[0];
       const few = await gradeProfiled(smallDir, 1, options);
       const many = await gradeProfiled(dir, 1, options);
@@ -801,8 +803,10 @@ async function main(): Promise<void> {
           row('  the rest (the sandbox, the worker between runs, orphans it reaped)', split.pythonRest),
           ['  of which inside the cases (inputs, calls, outputs; wall)', '—', ms(split.inCase.perSubmission)],
           ["the submission's own calls, timed alone (fresh_grader.py --own-work)", ms(own), '—'],
+          ['  the same, its memory on 2 MiB pages as in a warm worker (--huge-pages)', ms(ownOnHugePages), '—'],
           row('whole process tree', split.tree, split.wall),
           ["harness beyond the submission's own work", split.tree === undefined ? '—' : ms(split.tree.perSubmission - own), '—'],
+          ['  the same, beyond its own work on 2 MiB pages', split.tree === undefined ? '—' : ms(split.tree.perSubmission - ownOnHugePages), '—'],
         ]),
       );
       log('(phases starting with two spaces are part of "run in the sandbox"; CPU is the whole Node process, libuv threads included)');

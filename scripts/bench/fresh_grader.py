@@ -2,10 +2,11 @@
 
 One fresh process per submission: import torch, import the student's module, call each function on every
 fixture case (public and hidden), compare with the course's rel_error, print the score. No sandbox, no
-reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work [--course ANSWERS_NPZ]]
+reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work [--course ANSWERS_NPZ] [--huge-pages]]
 With --own-work it prints instead the CPU milliseconds the submission's own calls take (imports and fixture
 reading excluded; the median of five passes, one thread): the student's work that no grader can avoid; with
---course, the course cases (inputs from the course's answers file) are counted too, as dlgrade runs them.
+--course, the course cases (inputs from the course's answers file) are counted too, as dlgrade runs them; with
+--huge-pages, the process's memory is first moved to 2 MiB pages, as a warm worker's is before it forks.
 """
 import importlib.util
 import os
@@ -114,7 +115,7 @@ def course_cases(answers_file):
             yield question, case
 
 
-def own_work(fixtures, submission, answers_file=None):
+def own_work(fixtures, submission, answers_file=None, huge_pages=False):
     torch.set_num_threads(1)
     mod = load_module(submission)
     cases = []
@@ -125,6 +126,12 @@ def own_work(fixtures, submission, answers_file=None):
     # Every case dlgrade runs is the submission's own work, the course cases too.
     if answers_file:
         cases.extend(course_cases(answers_file))
+    if huge_pages:
+        # As a warm worker does before it forks: the calls then run on memory backed by 2 MiB pages.
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "graders", "runners", "python"))
+        import worker
+
+        worker.collapse_to_huge_pages()
     passes = []
     for _ in range(5):
         started = time.process_time()
@@ -140,6 +147,6 @@ def own_work(fixtures, submission, answers_file=None):
 if __name__ == "__main__":
     if "--own-work" in sys.argv:
         course = sys.argv[sys.argv.index("--course") + 1] if "--course" in sys.argv else None
-        own_work(sys.argv[1], sys.argv[2], course)
+        own_work(sys.argv[1], sys.argv[2], course, huge_pages="--huge-pages" in sys.argv)
     else:
         main(sys.argv[1], sys.argv[2])
