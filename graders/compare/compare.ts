@@ -51,9 +51,9 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   const base: Diagnostics = { pass: false, expectedShape: expected.shape, expectedDtype: expected.dtype, size: sizeOf(expected.shape), patterns: [], tolerance: tol };
   if (!actual) return { ...base, failure: 'missing' };
   const withActual: Diagnostics = { ...base, actualShape: actual.shape, actualDtype: actual.dtype };
-  const matchedMistake = findMistake(actual, mistakes, tol);
 
   if (!sameShape(actual.shape, expected.shape)) {
+    const matchedMistake = findMistake(actual, mistakes, tol);
     const patterns: Pattern[] = matchedMistake ? [{ kind: 'mistake', id: matchedMistake }] : [];
     if (!matchedMistake && isTransposeOf(actual, expected, tol)) patterns.push({ kind: 'transposed' });
     return { ...withActual, failure: 'shape', patterns };
@@ -107,6 +107,8 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   };
   const valuesPass = tol.mode === 'rel_error' ? unexpectedNonFinite === 0 && relError <= tol.rtol : mismatchCount === 0 && unexpectedNonFinite === 0;
   if (valuesPass) return { ...stats, pass: true };
+  // Known mistakes are looked for only in a wrong answer: a passing one names no pattern.
+  const matchedMistake = findMistake(actual, mistakes, tol);
   const patterns: Pattern[] = matchedMistake ? [{ kind: 'mistake', id: matchedMistake }] : [];
   if (!matchedMistake && unexpectedNonFinite === 0) patterns.push(...valuePatterns(toNumbers(actual), toNumbers(expected), tol));
   return { ...stats, failure: unexpectedNonFinite > 0 ? 'nonfinite' : 'values', patterns };
@@ -136,12 +138,13 @@ function findMistake(actual: NdArray, mistakes: Record<string, NdArray>, questio
   const tol: Tolerance = { mode: 'allclose', rtol: 1e-4, atol: 1e-6 };
   for (const [id, wrong] of Object.entries(mistakes)) {
     if (!sameShape(actual.shape, wrong.shape)) continue;
-    const a = toNumbers(actual);
-    const w = toNumbers(wrong);
+    const a = numberView(actual);
+    const w = numberView(wrong);
     const bound = question.mode === 'scaled' ? question.atol + question.rtol * maxAbsFinite(w) : 0;
     const close = (x: number, y: number) =>
       question.mode === 'scaled' ? Math.abs(x - y) <= bound : Math.abs(x - y) <= tol.atol + tol.rtol * Math.abs(y);
-    const same = a.every((x, i) => (Number.isNaN(x) && Number.isNaN(w[i])) || x === w[i] || close(x, w[i]));
+    let same = true;
+    for (let i = 0; same && i < a.length; i++) same = (Number.isNaN(a[i]) && Number.isNaN(w[i])) || a[i] === w[i] || close(a[i], w[i]);
     if (same) return id;
   }
   return undefined;

@@ -17,6 +17,7 @@ import { firstImageInput, madeImagePictures, mapPictures, type Picture } from '.
 import { type CaseResultT, type OutputCheckT, type QuestionResultT, type ResultT } from '../result/schema.js';
 import { completeManualQuestions, type StaffScores } from '../manual/manual-questions.js';
 import { inPhase } from '../util/profile.js';
+import { jsonSafe } from '../result/json-safe.js';
 import type { AnswersOptions } from '../answers/grade-submission.js';
 import type { AssignmentKind } from './assignment-kind.js';
 import type { AnswersKey } from '../answer-key/answers-key.js';
@@ -276,11 +277,6 @@ function feedbackDetails(outcome: CaseOutcome, loaded: LoadedCase): string[] | u
     // Feedback is a courtesy: whatever the submission sent, it never changes or breaks the verdict.
     return undefined;
   }
-}
-
-/** JSON has no NaN or Infinity: such numbers become the strings "NaN", "Infinity", "-Infinity". */
-function jsonSafe<T>(value: T): any {
-  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
 }
 
 /** A hash of the submission's files (names and bytes), so a re-grade can tell whether anything changed. */
