@@ -141,6 +141,41 @@ def look(x):
     return x.clone()
 `;
 
+// A case that leaves a daemon (new session, double fork), one that leaves a thread which starts one a moment later,
+// and a case that fails if anything but the runner and the worker is alive in the sandbox's pid namespace.
+const LEAVES_PROCESSES = `
+import os, threading, time
+def _daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(600)
+        os._exit(0)
+    os.wait()
+def leave(x):
+    _daemon()
+    return x
+def leave_later(x):
+    threading.Thread(target=lambda: (time.sleep(0.3), _daemon()), daemon=True).start()
+    return x
+def wait(x):
+    time.sleep(0.6)
+    return x
+def alone(x):
+    me = os.getpid()
+    alive = []
+    for p in os.listdir("/proc"):
+        if p.isdigit() and int(p) not in (1, me, os.getppid()):
+            try:
+                if open(f"/proc/{p}/stat").read().rpartition(")")[2].split()[0] != "Z":
+                    alive.append(open(f"/proc/{p}/cmdline").read().replace("\\0", " "))
+            except OSError:
+                pass
+    if alive:
+        raise RuntimeError("still running: " + "; ".join(alive))
+    return x
+`;
+
 describe.skipIf(!hasTorch)('warm worker', () => {
   let root: string;
   let sandbox: Sandbox;
@@ -203,6 +238,13 @@ describe.skipIf(!hasTorch)('warm worker', () => {
     expect([0, 1, 2, 3].map((i) => seen(a, i))).toEqual([[10, 20, 30], [1, 2, 3], [10, 20, 30], [1, 2, 3]]);
     const b = await worker.runJob(sameInputs(await submission(root, 'looks', CHANGES_INPUTS), ['look']));
     expect(seen(b, 0)).toEqual([1, 2, 3]);
+  });
+
+  it('what a case starts is gone before the next case of the same submission runs', async () => {
+    if (sandbox.name !== 'bwrap') return; // the runner sweeps only in the sandbox's own pid namespace
+    const fns = ['leave', 'alone', 'alone', 'leave_later', 'wait', 'alone'];
+    const result = await worker.runJob(job(await submission(root, 'leaves-processes', LEAVES_PROCESSES), fns));
+    for (const [i, fn] of fns.entries()) expect(result.outcomes.get(i)?.status, `${fn}: ${result.outcomes.get(i)?.error?.message}`).toBe('ok');
   });
 
   it('a child that crashes or hangs costs only its case, and the worker serves on', async () => {

@@ -105,6 +105,8 @@ def runtime_versions():
 PRELOADED_INPUTS = {}
 PRELOADED_IDS = set()
 PRELOADED_BYTES = 0
+# The job.json the worker read for the job it is about to fork for, (path, job): the child need not read it again.
+PRELOADED_SPEC = None
 PRELOAD_CAP_BYTES = 512 * 1024 * 1024
 
 
@@ -150,10 +152,12 @@ def fresh_copy(np, stored):
 def preload_inputs(job_dir, spec):
     """Reads (once per worker) the input files of a job's cases that are not loaded yet, as read-only arrays;
     returns how many it read."""
-    global PRELOADED_BYTES
+    global PRELOADED_BYTES, PRELOADED_SPEC
     read = 0
+    PRELOADED_SPEC = None
     with open(spec) as f:
         job = json.load(f)
+    PRELOADED_SPEC = (spec, job)
     for case in job["cases"]:
         path = os.path.join(job_dir, case["inputs"])
         key = file_identity(path)
@@ -594,6 +598,18 @@ def living_processes():
 
 
 RUNNER_PID = None
+# The last pid made in this namespace when a sweep last found nothing to kill (read before it looked).
+QUIET_SINCE = None
+
+
+def last_pid_made():
+    """The last pid (of a process or a thread) made in this pid namespace, from /proc/loadavg; None if unreadable.
+    It changes with every one made, so while it stays the same no process can have been started."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return f.read().split()[4]
+    except (OSError, IndexError):
+        return None
 
 
 def sweep_strays():
@@ -604,14 +620,22 @@ def sweep_strays():
     """
     if not OWN_PID_NAMESPACE or _getpid() != RUNNER_PID:  # not in a forked copy of the runner
         return
+    global QUIET_SINCE
+    # No process or thread made in this pid namespace since the last sweep left none: nothing to look for.
+    marker = last_pid_made()
+    if marker is not None and marker == QUIET_SINCE:
+        return
     spare = SPARE_ALWAYS | {RUNNER_PID}
     # The usual answer, from the directory alone: nobody but the runner and those it spares (no stat file read).
     if all(int(name) in spare for name in os.listdir("/proc") if name.isdigit()):
+        QUIET_SINCE = marker
         return
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
+        marker = last_pid_made()
         strays = [pid for pid, started in living_processes() if pid not in spare and (pid, started) not in IMPORT_TIME_PROCESSES]
         if not strays:
+            QUIET_SINCE = marker
             return
         for pid in strays:
             try:
@@ -676,8 +700,11 @@ def main(argv):
             only = {int(i) for i in value.split(",") if i}
         elif flag == "--spec":
             spec = value
-    with open(spec) as f:
-        job = json.load(f)
+    if PRELOADED_SPEC and PRELOADED_SPEC[0] == spec:
+        job = PRELOADED_SPEC[1]
+    else:
+        with open(spec) as f:
+            job = json.load(f)
     os.makedirs(os.path.join(job_dir, "status"), exist_ok=True)
     os.makedirs(os.path.join(job_dir, "outputs"), exist_ok=True)
     runner = Runner(job_dir, job)
@@ -685,7 +712,9 @@ def main(argv):
     import numpy
     import torch
 
-    write_json_atomic(os.path.join(job_dir, "status", "runtime.json"), runtime_versions())
+    # A warm worker's child leaves it out: the worker sent the same block when it started.
+    if RUNTIME is None:
+        write_json_atomic(os.path.join(job_dir, "status", "runtime.json"), runtime_versions())
     for case in job["cases"]:
         if only is None or case["index"] in only:
             runner.run_case(case)
