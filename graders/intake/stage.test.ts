@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IntakeSubmission } from './layouts.js';
-import { stageSubmission } from './stage.js';
+import { stageSubmission, stagingParent } from './stage.js';
 import { buildZip } from './zip-builder.js';
 
 async function folder(files: Record<string, string | Buffer>): Promise<string> {
@@ -18,7 +18,7 @@ async function folder(files: Record<string, string | Buffer>): Promise<string> {
 const sub = (sources: IntakeSubmission['sources']): IntakeSubmission => ({ student: 's', original: 's', format: 'folder', path: sources[0].path, sources, notes: [] });
 
 async function leftovers(): Promise<string[]> {
-  return (await readdir(os.tmpdir())).filter((n) => n.startsWith('dlgrade-sub-'));
+  return (await readdir(stagingParent())).filter((n) => n.startsWith('dlgrade-sub-'));
 }
 
 describe('staging a submission', () => {
@@ -85,5 +85,18 @@ describe('staging a submission', () => {
     expect(await readFile(path.join(b.dir, 'style_modules.py'), 'utf8')).toBe('x = 1\n');
     await Promise.all([a.cleanup(), b.cleanup()]);
     expect(a.sha256).toBe(b.sha256);
+  });
+});
+
+describe('where staged copies go', () => {
+  it('in TMPDIR when it is set, else on /dev/shm when it is a tmpfs with room, else in the temporary folder', async () => {
+    const { statfs } = await import('node:fs/promises');
+    const shm = await statfs('/dev/shm').catch(() => undefined);
+    const usable = !process.env.TMPDIR && shm !== undefined && shm.type === 0x01021994 && shm.bavail * shm.bsize >= 512 * 1024 * 1024;
+    expect(stagingParent()).toBe(usable ? '/dev/shm' : os.tmpdir());
+    const staged = await stageSubmission(sub([{ path: await folder({ 'style_modules.py': 'x = 1\n' }), kind: 'dir' }]), ['style_modules.py']);
+    expect(path.dirname(staged.root)).toBe(stagingParent());
+    await staged.cleanup();
+    expect(await leftovers()).not.toContain(path.basename(staged.root));
   });
 });
