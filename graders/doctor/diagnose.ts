@@ -5,6 +5,7 @@ import path from 'node:path';
 import { detectCgroups } from '../runners/cgroups.js';
 import { MAX_SLOTS, SANDBOX_LIMITS, SLOT_UID_BASE, findTool, probeBwrap } from '../runners/bwrap-sandbox.js';
 import { defaultPython, pythonRunnerScript } from '../runners/python-runner.js';
+import { hugePageSupportHere } from '../runners/huge-pages.js';
 import { describeProbeFailure, probe } from '../process/probe.js';
 
 /** One finding: `ok` is in force, `missing` needs the `fix`, `note` is worth knowing. */
@@ -29,6 +30,7 @@ export async function diagnose(options: { python?: string } = {}): Promise<Docto
   const libraries = await describePython(python);
   findings.push(...libraries.findings);
   findings.push(await describeBlas(python, libraries.ok));
+  findings.push(describeHugePages());
   const sandbox = await describeSandbox(python);
   findings.push(...sandbox.findings);
   findings.push(...(await describeIsolation(sandbox.ok)));
@@ -71,6 +73,18 @@ export async function describeBlas(python: string, librariesOk: boolean): Promis
   const blas = outcome.stdout.trim();
   if (/^reference BLAS/.test(blas)) return { topic: 'blas', state: 'note', detail: `${blas}: slow for large matrix products`, fix: 'apt-get install libopenblas0-pthread' };
   return { topic: 'blas', state: 'ok', detail: blas };
+}
+
+/** Whether warm workers can fork with 2 MiB pages: without them each fork costs several times more CPU. */
+function describeHugePages(): DoctorFinding {
+  const support = hugePageSupportHere();
+  if (support.collapsible) return { topic: 'huge pages', state: 'ok', detail: `warm workers move their memory to 2 MiB pages before forking (${support.detail})` };
+  return {
+    topic: 'huge pages',
+    state: 'note',
+    detail: `${support.detail}: warm workers fork with 4 KiB pages, which costs more CPU per submission`,
+    ...(support.detail.includes('switched off') ? { fix: 'echo madvise > /sys/kernel/mm/transparent_hugepage/enabled' } : {}),
+  };
 }
 
 async function describeSandbox(python: string): Promise<{ ok: boolean; findings: DoctorFinding[] }> {

@@ -1,5 +1,4 @@
 // The pool says so and falls back to a fresh process per submission when a warm worker cannot be started.
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,15 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { noSandbox } from './sandbox.js';
 import { defaultPython } from './python-runner.js';
 import { WarmPythonRunner } from './warm-python-runner.js';
+import { hugePageSupportHere } from './huge-pages.js';
 import type { RunnerJob } from './runner.js';
-
-/** Whether this kernel can collapse memory into transparent huge pages (MADV_COLLAPSE, Linux 6.1+). */
-function hugePagesCollapsible(): boolean {
-  const [major, minor] = os.release().split('.').map((n) => Number.parseInt(n, 10));
-  const mode = existsSync(THP) ? readFileSync(THP, 'utf8') : '[never]';
-  return (major > 6 || (major === 6 && minor >= 1)) && !mode.includes('[never]');
-}
-const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
 
 describe('WarmPythonRunner', () => {
   it('falls back to a fresh process per submission, with one notice, when no worker can start', async () => {
@@ -52,7 +44,7 @@ describe('WarmPythonRunner', () => {
       expect(outcome.runtime.blas).toMatch(/^(OpenBLAS|MKL|BLIS|reference BLAS) \(\/.+\)$/);
       // Its anonymous memory moved to 2 MiB pages (cheaper forks) wherever the kernel can: 6.1+, huge pages not "never".
       expect(outcome.runtime.worker_huge_pages).toMatch(/^\d+ MiB$/);
-      if (hugePagesCollapsible()) expect(Number.parseInt(outcome.runtime.worker_huge_pages, 10)).toBeGreaterThan(16);
+      if (hugePageSupportHere().collapsible) expect(Number.parseInt(outcome.runtime.worker_huge_pages, 10)).toBeGreaterThan(16);
     } finally {
       await runner.close();
     }

@@ -26,6 +26,7 @@ describe('dlgrade doctor', () => {
     expect(out).toMatch(/numpy\s+\S+ from \/\S+numpy/);
     expect(out).toMatch(/torch\s+\S+ from \/\S+torch/);
     expect(out).toMatch(/blas\s+/);
+    expect(out).toMatch(/huge pages\s+(warm workers move their memory to 2 MiB pages|.*warm workers fork with 4 KiB pages)/);
     for (const topic of ['sandbox', 'uid per slot', 'cgroups', 'write limit', 'cpu limit', 'seccomp']) expect(out).toContain(topic);
   });
 
