@@ -28,6 +28,7 @@ import ctypes
 import gc
 import json
 import os
+import resource  # noqa: F401 - imported once here, not in every forked child (become_child, limit_cpu)
 import select
 import signal
 import stat
