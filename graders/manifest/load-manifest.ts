@@ -22,11 +22,17 @@ export interface Assignment {
   modelSource?: string;
 }
 
+// Worked out once: paths of fixtures and templates are asked for per case.
+let root: string | undefined;
+
 /** The project root: graders/manifest/ is two levels below it (also from dist/). */
 export function projectRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const up = path.resolve(here, '..', '..');
-  return path.basename(up) === 'dist' ? path.dirname(up) : up;
+  if (root === undefined) {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const up = path.resolve(here, '..', '..');
+    root = path.basename(up) === 'dist' ? path.dirname(up) : up;
+  }
+  return root;
 }
 
 /** Where assignments live: DLGRADE_ASSIGNMENTS, or the project's assignments/ folder. */
