@@ -35,6 +35,15 @@ describe('compareArrays', () => {
     expect(d.mismatchCount).toBe(1);
   });
 
+  it('counts NaN, Inf and mismatches element by element when finite and non-finite values mix', () => {
+    const d = compareArrays(float64([1, NaN, Infinity, 2.0002, -Infinity, 5]), float64([1, NaN, 1, 2, -Infinity, 5]), close);
+    expect(d).toMatchObject({ pass: false, failure: 'nonfinite', nanCount: 1, infCount: 2, mismatchCount: 2, relError: Infinity });
+    expect(d.maxAbsError).toBeCloseTo(0.0002, 12);
+    expect(d.worst).toEqual({ index: [2], actual: Infinity, expected: 1 });
+    const finite = compareArrays(float32([1, 2, 3.001]), float64([1, 2, 3]), close);
+    expect(finite).toMatchObject({ nanCount: 0, infCount: 0, mismatchCount: 1, worst: { index: [2] } });
+  });
+
   it('recognises a constant factor, a sign flip, an offset and a transpose', () => {
     expect(compareArrays(float64([3, 6, 9]), float64([1, 2, 3]), rel).patterns).toEqual([{ kind: 'scaled', factor: 3 }]);
     expect(compareArrays(float64([-1, -2, -3]), float64([1, 2, 3]), rel).patterns).toEqual([{ kind: 'negated' }]);

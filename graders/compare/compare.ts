@@ -78,18 +78,27 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   let unexpectedNonFinite = 0;
   // scaled: every element is judged against the largest expected magnitude (a map's own scale).
   const scale = tol.mode === 'scaled' ? maxAbsFinite(e) : 0;
+  const within = elementTest(tol, scale);
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = e[i];
+    const diff = Math.abs(x - y);
+    const rel = diff / Math.max(1e-8, Math.abs(x) + Math.abs(y));
+    // A finite difference means both values are finite: the common case needs none of the NaN and Inf checks.
+    if (diff - diff === 0) {
+      if (!within(x, y, diff, rel)) mismatchCount++;
+      if (diff > maxAbs) maxAbs = diff;
+      if (rel > relError) {
+        relError = rel;
+        worstAt = i;
+      }
+      continue;
+    }
     if (Number.isNaN(x)) nanCount++;
     else if (!Number.isFinite(x)) infCount++;
     const bothSameNonFinite = !Number.isFinite(y) && (Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)));
     if (!Number.isFinite(x) && !bothSameNonFinite) unexpectedNonFinite++;
-    const diff = Math.abs(x - y);
-    const rel = diff / Math.max(1e-8, Math.abs(x) + Math.abs(y));
-    const within = bothSameNonFinite || elementWithin(x, y, diff, rel, tol, scale);
-    if (!within) mismatchCount++;
-    if (Number.isFinite(diff)) maxAbs = Math.max(maxAbs, diff);
+    if (!bothSameNonFinite && !within(x, y, diff, rel)) mismatchCount++;
     // Written so that NaN counts as the worst element: !(rel <= relError).
     if (!bothSameNonFinite && !(rel <= relError)) {
       relError = Number.isNaN(rel) ? Number.POSITIVE_INFINITY : rel;
@@ -114,18 +123,21 @@ export function compareArrays(actual: NdArray | undefined, expected: NdArray, to
   return { ...stats, failure: unexpectedNonFinite > 0 ? 'nonfinite' : 'values', patterns };
 }
 
-function elementWithin(x: number, y: number, diff: number, rel: number, tol: Tolerance, scale: number): boolean {
+/** Whether one element is within the tolerance, as a function chosen once per output (not a switch per element). */
+function elementTest(tol: Tolerance, scale: number): (x: number, y: number, diff: number, rel: number) => boolean {
   switch (tol.mode) {
-    case 'scaled':
-      return diff <= tol.atol + tol.rtol * scale;
+    case 'scaled': {
+      const bound = tol.atol + tol.rtol * scale;
+      return (_x, _y, diff) => diff <= bound;
+    }
     case 'exact':
-      return x === y;
+      return (x, y) => x === y;
     case 'allclose':
-      return diff <= tol.atol + tol.rtol * Math.abs(y);
+      return (_x, y, diff) => diff <= tol.atol + tol.rtol * Math.abs(y);
     case 'rel_error':
-      return rel <= tol.rtol;
+      return (_x, _y, _diff, rel) => rel <= tol.rtol;
     case 'shape':
-      return true;
+      return () => true;
   }
 }
 
