@@ -334,6 +334,34 @@ export function parseNpyHeader(bytes: Uint8Array, place: Place, maxArrayBytes: n
     text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
   }
 
+  // Every output of a batch has one of a few short headers: each is parsed and checked once.
+  const key = text.length <= KEPT_HEADER_CHARS ? `${major}\0${maxArrayBytes}\0${text}` : undefined;
+  let fields = key === undefined ? undefined : parsedHeaders.get(key);
+  if (!fields) {
+    fields = headerFields(text, place, maxArrayBytes);
+    if (key !== undefined) {
+      if (parsedHeaders.size >= PARSED_HEADERS_KEPT) parsedHeaders.clear();
+      parsedHeaders.set(key, fields);
+    }
+  }
+  const { info, littleEndian, fortranOrder, shape, dataBytes } = fields;
+  const present = n - dataStart;
+  if (present !== dataBytes) {
+    const what = present < dataBytes ? 'truncated' : `${present - dataBytes} extra bytes`;
+    fail(place, `declared shape [${shape.join(', ')}] of ${info.dtype} needs ${dataBytes} bytes of data, found ${present} (${what})`);
+  }
+  return { info, littleEndian, fortranOrder, shape: [...shape], dataStart, dataBytes };
+}
+
+/** What a header's text says, checked: everything of NpyHeader but where the data starts. */
+type HeaderFields = Omit<NpyHeader, 'dataStart'>;
+
+/** Headers kept once parsed, and the longest kept (NumPy writes ~120 characters): a few hundred KiB at most. */
+const PARSED_HEADERS_KEPT = 1024;
+const KEPT_HEADER_CHARS = 256;
+const parsedHeaders = new Map<string, HeaderFields>();
+
+function headerFields(text: string, place: Place, maxArrayBytes: number): HeaderFields {
   let dict: PyValue;
   try {
     dict = canonicalHeader(text) ?? new LiteralParser(text).parseAll();
@@ -377,13 +405,7 @@ export function parseNpyHeader(bytes: Uint8Array, place: Place, maxArrayBytes: n
   for (const d of dims) {
     if (d > BigInt(Number.MAX_SAFE_INTEGER)) fail(place, `shape ${clip(shapeText)} has a dimension larger than 2^53`);
   }
-  const dataBytes = Number(need);
-  const present = n - dataStart;
-  if (present !== dataBytes) {
-    const what = present < dataBytes ? 'truncated' : `${present - dataBytes} extra bytes`;
-    fail(place, `declared shape ${shapeText} of ${info.dtype} needs ${dataBytes} bytes of data, found ${present} (${what})`);
-  }
-  return { info, littleEndian, fortranOrder: fo.value, shape: dims.map(Number), dataStart, dataBytes };
+  return { info, littleEndian, fortranOrder: fo.value, shape: dims.map(Number), dataBytes: Number(need) };
 }
 
 // ---------------------------------------------------------------------------------------------

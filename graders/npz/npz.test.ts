@@ -366,6 +366,16 @@ describe('rejects hostile or broken input', () => {
     expect(e.file).toBe('m.npz');
   });
 
+  it('a header read before is still checked against the data after it and the limit of this read', () => {
+    const npy = good();
+    const first = readNpy(npy, 'a.npy');
+    const second = readNpy(npy, 'b.npy');
+    expect(second.shape).toEqual([2, 3]);
+    expect(second.shape).not.toBe(first.shape);
+    expect(npzError(() => readNpy(npy.subarray(0, npy.length - 4), 't.npy')).message).toContain('needs 24 bytes of data, found 20 (truncated)');
+    expect(npzError(() => readNpy(npy, 'small.npy', { maxArrayBytes: 16 })).message).toContain('needs 24 bytes, more than the 16-byte limit');
+  });
+
   it('truncated files', () => {
     const npy = good();
     expect(npzError(() => readNpy(npy.subarray(0, 5), 't.npy')).message).toContain('bad magic');
