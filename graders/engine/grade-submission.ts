@@ -114,7 +114,13 @@ export async function gradeCodeSubmission(ctx: GradingContext, submission: Submi
     const graded: QuestionResultT[] = [];
     for (const question of questions) {
       const cases: CaseResultT[] = [];
-      for (const p of plan.filter((x) => x.question === question)) cases.push(await caseResult(question, p.c, p.loaded, run.cases.get(p.index), manifest));
+      const checks = questionChecks(question, manifest);
+      for (const p of plan.filter((x) => x.question === question)) {
+        const outcome = run.cases.get(p.index);
+        // Outputs graded by properties are measured asynchronously; every other output is compared in place.
+        const measured = checks.byProperties.length && outcome?.status === 'ok' ? await propertyChecks(checks, outcome, p.loaded, question, manifest) : new Map<string, OutputCheckT>();
+        cases.push(caseResult(question, checks, p.c, p.loaded, outcome, measured));
+      }
       const score = scoreCodeQuestion(question, cases);
       graded.push({ id: question.id, title: question.title, points: score.points, maxPoints: question.points, status: score.status, cases, ...(score.parts ? { parts: score.parts } : {}), ...(question.hint ? { hint: question.hint } : {}) });
     }
@@ -175,8 +181,36 @@ export function toleranceFor(q: QuestionT, output: string, defaults: ToleranceT 
   };
 }
 
-async function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, outcome: CaseOutcome | undefined, manifest: ManifestT): Promise<CaseResultT> {
+/** What grading a case of a question needs that is the same for every case: worked out once per question. */
+interface QuestionChecks {
+  mistakeMessages: Record<string, string>;
+  /** Graded outputs in manifest order: compared against the expected array with their tolerance, or by properties. */
+  outputs: ({ name: string; tolerance: Tolerance; solves?: { matrix: string; rhs: string } } | { name: string; properties: PropertyT[] })[];
+  byProperties: { name: string; properties: PropertyT[] }[];
+}
+
+function questionChecks(question: QuestionT, manifest: ManifestT): QuestionChecks {
   const defaults = manifest.defaults?.compare;
+  // Outputs with `graded: false` travel with the case for feedback only.
+  const graded = Object.entries(question.outputs ?? {}).filter(([, spec]) => typeof spec === 'string' || spec.graded !== false);
+  const outputs: QuestionChecks['outputs'] = graded.map(([name, spec]) =>
+    typeof spec === 'object' && spec.properties ? { name, properties: spec.properties } : { name, tolerance: toleranceFor(question, name, defaults), ...(typeof spec === 'object' && spec.solves ? { solves: spec.solves } : {}) },
+  );
+  return {
+    mistakeMessages: Object.fromEntries((question.mistakes ?? []).map((m) => [m.id, m.message])),
+    outputs,
+    byProperties: outputs.filter((o): o is { name: string; properties: PropertyT[] } => 'properties' in o),
+  };
+}
+
+/** The checks of a case's outputs graded by properties, by output name. */
+async function propertyChecks(checks: QuestionChecks, outcome: CaseOutcome, loaded: LoadedCase, question: QuestionT, manifest: ManifestT): Promise<Map<string, OutputCheckT>> {
+  const measured = new Map<string, OutputCheckT>();
+  for (const o of checks.byProperties) measured.set(o.name, await propertyCheck(o.name, o.properties, outcome, loaded, question, manifest));
+  return measured;
+}
+
+function caseResult(question: QuestionT, checks: QuestionChecks, c: CaseT, loaded: LoadedCase, outcome: CaseOutcome | undefined, measured: Map<string, OutputCheckT>): CaseResultT {
   const base = { id: c.id, visibility: c.visibility, weight: c.weight ?? 1, mistakes: [] as { id: string; message: string }[] };
   if (!outcome) {
     return { ...base, status: 'crash', durationMs: 0, outputs: [], error: { type: 'Crash', message: 'the runner produced no result for this case' } };
@@ -185,21 +219,19 @@ async function caseResult(question: QuestionT, c: CaseT, loaded: LoadedCase, out
   if (outcome.status !== 'ok') {
     return { ...base, status: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'crash' ? 'crash' : 'error', durationMs: outcome.durationMs, outputs: [], error: outcome.error, ...stdout };
   }
-  const mistakeMessages = Object.fromEntries((question.mistakes ?? []).map((m) => [m.id, m.message]));
-  // Outputs with `graded: false` travel with the case for feedback only.
-  const graded = Object.entries(question.outputs ?? {}).filter(([, spec]) => typeof spec === 'string' || spec.graded !== false);
+  const { mistakeMessages } = checks;
   const outputs: OutputCheckT[] = [];
-  for (const [name, spec] of graded) {
-    if (typeof spec === 'object' && spec.properties) {
-      outputs.push(await propertyCheck(name, spec.properties, outcome, loaded, question, manifest));
+  for (const check of checks.outputs) {
+    const name = check.name;
+    if ('properties' in check) {
+      outputs.push(measured.get(name)!);
       continue;
     }
-    const tol = toleranceFor(question, name, defaults);
     const known: Record<string, import('../npz/ndarray.js').NdArray> = {};
     for (const [id, arrays] of Object.entries(loaded.mistakes)) if (arrays[name]) known[id] = arrays[name];
     const actual = outcome.outputs.get(name);
-    const diagnostics = compareArrays(actual, loaded.expected[name], tol, known);
-    const system = typeof spec === 'object' ? spec.solves : undefined;
+    const diagnostics = compareArrays(actual, loaded.expected[name], check.tolerance, known);
+    const system = check.solves;
     if (system && actual && (diagnostics.failure === 'values' || diagnostics.failure === 'nonfinite') && !diagnostics.patterns.some((p) => p.kind === 'mistake')) {
       const [matrix, rhs] = [loaded.inputs[system.matrix], loaded.inputs[system.rhs]];
       if (matrix && rhs) diagnostics.patterns.push(...linearSystemPatterns(actual, loaded.expected[name], matrix, rhs, system));
