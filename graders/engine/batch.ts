@@ -190,11 +190,21 @@ function slimCase(c: CaseResultT): CaseResultT {
     status: c.status,
     weight: c.weight,
     durationMs: c.durationMs,
-    outputs: firstFailing ? [firstFailing] : [],
+    outputs: firstFailing ? [slimOutput(firstFailing)] : [],
     mistakes: c.mistakes,
     ...(c.error ? { error: { type: c.error.type, message: c.error.message } } : {}),
     ...(c.parts ? { parts: c.parts } : {}),
   };
+}
+
+type OutputResultT = CaseResultT['outputs'][number];
+
+/** Of a failing output's diagnostics, what caseDiagnosis() reads: the kind of failure and the patterns' kinds. */
+function slimOutput(o: OutputResultT): OutputResultT {
+  const { pass, failure, patterns } = o.diagnostics;
+  // The shapes, tolerances and worst elements stay in results/<student>.json: no class output shows them.
+  const diagnostics = { pass, failure, patterns: patterns.map((p) => ({ kind: p.kind })) } as unknown as OutputResultT['diagnostics'];
+  return { name: o.name, pass: o.pass, summary: o.summary, diagnostics };
 }
 
 /** A person's message for what stopped a submission from being read: no host paths, no stack. */
