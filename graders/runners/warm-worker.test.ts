@@ -10,6 +10,7 @@ import { noSandbox, type Sandbox } from './sandbox.js';
 import { probeSandbox } from './select-sandbox.js';
 import { pythonRunnerScript } from './python-runner.js';
 import { WarmWorker } from './warm-worker.js';
+import { hugePageSupportHere } from './huge-pages.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = existsSync(PYTHON);
@@ -245,6 +246,13 @@ describe.skipIf(!hasTorch)('warm worker', () => {
     const fns = ['leave', 'alone', 'alone', 'leave_later', 'wait', 'alone'];
     const result = await worker.runJob(job(await submission(root, 'leaves-processes', LEAVES_PROCESSES), fns));
     for (const [i, fn] of fns.entries()) expect(result.outcomes.get(i)?.status, `${fn}: ${result.outcomes.get(i)?.error?.message}`).toBe('ok');
+  });
+
+  it('once it has forked a few times, the worker forks with its memory on 2 MiB pages where the kernel allows', async () => {
+    const dir = await submission(root, 'plain', MISBEHAVES);
+    for (let i = 0; i < 4; i++) expect((await worker.runJob(job(dir, ['fine']))).outcomes.get(0)?.status).toBe('ok');
+    if (hugePageSupportHere().collapsible) expect(worker.hugePagesMib).toBeGreaterThan(16);
+    else expect(worker.hugePagesMib).toBe(0);
   });
 
   it('a child that crashes or hangs costs only its case, and the worker serves on', async () => {

@@ -44,6 +44,8 @@ interface WorkerEvent {
   message?: string;
   /** CPU milliseconds of one run: the forked child's own, and the worker's (fork, sweep, cleanup). */
   cpu_ms?: { child?: number | null; worker?: number | null };
+  /** MiB of the worker's memory on 2 MiB pages, once it has forked a few times (cheaper forks). */
+  huge_pages_mib?: number;
 }
 
 /**
@@ -76,6 +78,8 @@ export class WarmWorker {
   runtime: Record<string, string> = {};
   /** How many times the worker process was started (more than once after a child took it down). */
   launches = 0;
+  /** MiB of the worker's memory it has moved to 2 MiB pages (0 before its first few runs, or where the kernel cannot). */
+  hugePagesMib = 0;
   /** False outside a sandbox's own pid namespace: then nothing but the child's process group is swept. */
   ownNamespace = false;
   private process?: Supervised;
@@ -208,6 +212,7 @@ export class WarmWorker {
     } catch {
       return;
     }
+    if (event.event === 'exit' && typeof event.huge_pages_mib === 'number') this.hugePagesMib = event.huge_pages_mib;
     if (event.event === 'exit' && event.cpu_ms) {
       if (typeof event.cpu_ms.child === 'number') countProfile('python: forked children, CPU ms', event.cpu_ms.child);
       if (typeof event.cpu_ms.worker === 'number') countProfile('python: warm workers for their runs, CPU ms', event.cpu_ms.worker);
