@@ -83,7 +83,7 @@ function describeHugePages(): DoctorFinding {
     topic: 'huge pages',
     state: 'note',
     detail: `${support.detail}: warm workers fork with 4 KiB pages, which costs more CPU per submission`,
-    ...(support.detail.includes('switched off') ? { fix: 'echo madvise > /sys/kernel/mm/transparent_hugepage/enabled' } : {}),
+    ...(support.fix ? { fix: support.fix } : {}),
   };
 }
 

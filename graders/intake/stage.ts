@@ -2,11 +2,12 @@
 // size and number, platform clutter and links left out, the module files found under a sub-folder or an LMS
 // rename, and a content hash taken as the bytes stream past.
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
+import { sharedMemoryDir } from '../util/shared-memory-dir.js';
 import type { IntakeSubmission } from './layouts.js';
 import { formatBytes, isPlatformClutter, SUBMISSION_ZIP_LIMITS, unpackZipTo } from './zip-reader.js';
 
@@ -63,7 +64,6 @@ function renamedCandidate(file: string, wanted: string): boolean {
 /** Below this many files a staged copy is removed with synchronous calls (cheaper than a promise per file). */
 const SMALL_TREE_FILES = 64;
 
-const TMPFS_MAGIC = 0x01021994;
 let stagingParentDir: string | undefined;
 
 /**
@@ -74,15 +74,7 @@ let stagingParentDir: string | undefined;
  */
 export function stagingParent(): string {
   if (stagingParentDir) return stagingParentDir;
-  stagingParentDir = os.tmpdir();
-  if (process.env.TMPDIR) return stagingParentDir;
-  try {
-    const info = statSync('/dev/shm');
-    const fs = statfsSync('/dev/shm');
-    if (fs.type === TMPFS_MAGIC && info.isDirectory() && (info.mode & 0o1777) === 0o1777 && fs.bavail * fs.bsize >= 512 * 1024 * 1024) stagingParentDir = '/dev/shm';
-  } catch {
-    // No /dev/shm here.
-  }
+  stagingParentDir = (process.env.TMPDIR ? undefined : sharedMemoryDir()) ?? os.tmpdir();
   return stagingParentDir;
 }
 

@@ -7,6 +7,8 @@ export interface HugePageSupport {
   collapsible: boolean;
   /** What decides it, for `doctor`. */
   detail: string;
+  /** The command that turns them on, when only a setting stands in the way. */
+  fix?: string;
 }
 
 const THP_MODE = '/sys/kernel/mm/transparent_hugepage/enabled';
@@ -17,7 +19,7 @@ export function hugePageSupport(release: string, modeText: string | undefined): 
   if (major < 6 || (major === 6 && minor < 1)) return { collapsible: false, detail: `Linux ${release} has no MADV_COLLAPSE (6.1 or later)` };
   const mode = /\[(\w+)\]/.exec(modeText ?? '')?.[1];
   if (!mode) return { collapsible: false, detail: `transparent huge pages are not available (no ${THP_MODE})` };
-  if (mode === 'never') return { collapsible: false, detail: 'transparent huge pages are switched off (never)' };
+  if (mode === 'never') return { collapsible: false, detail: 'transparent huge pages are switched off (never)', fix: `echo madvise > ${THP_MODE}` };
   return { collapsible: true, detail: `Linux ${release}, transparent huge pages: ${mode}` };
 }
 

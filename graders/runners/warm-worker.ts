@@ -1,7 +1,7 @@
 // One warm Python worker (python/worker.py): PyTorch imported once, each job run in a fresh child forked from it,
 // inside one long-lived sandbox session whose folders the harness fills with one job at a time.
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
@@ -12,6 +12,7 @@ import { copyTree } from './bwrap-sandbox.js';
 import { passTimeoutMs, passWatchdog, runInPasses, writeInputs, writeSpec, type JobFolders, type PassExit } from './python-job.js';
 import type { CaseOutcome } from './runner.js';
 import { countProfile, inPhase } from '../util/profile.js';
+import { sharedMemoryDir } from '../util/shared-memory-dir.js';
 
 export interface WarmWorkerOptions {
   python: string;
@@ -374,15 +375,7 @@ export class WarmWorker {
  */
 async function workerDir(sandbox: Sandbox): Promise<string> {
   if (process.env.DLGRADE_WORKER_DIR) return process.env.DLGRADE_WORKER_DIR;
-  const shm = '/dev/shm';
-  try {
-    const [info, fs] = await Promise.all([stat(shm), statfs(shm)]);
-    const tmpfs = fs.type === 0x01021994;
-    if (tmpfs && info.isDirectory() && (info.mode & 0o1777) === 0o1777 && fs.bavail * fs.bsize >= 512 * 1024 * 1024) return shm;
-  } catch {
-    // No /dev/shm here.
-  }
-  return sandbox.jobsDir();
+  return sharedMemoryDir() ?? sandbox.jobsDir();
 }
 
 /** The exit of a child as the pass loop understands it (the same shapes as a fresh process's). */

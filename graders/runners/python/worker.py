@@ -40,6 +40,7 @@ STDERR_TAIL = 8 * 1024
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 
 
 def prctl(option, value):
@@ -160,7 +161,6 @@ def collapse_to_huge_pages():
     anonymous memory that is most of what a fork costs. With 2 MiB pages it copies 512 times fewer; a page a child
     then writes to is split and copied for that child alone, as before. Elsewhere this does nothing."""
     madvise = _libc.madvise
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     collapsed = 0
     try:
         with open("/proc/self/maps") as maps:
@@ -213,7 +213,7 @@ class Worker:
                 loaded = dlgrade_runner.preload_inputs(request["job"], request["spec"])
                 gc.freeze()
             except Exception:  # noqa: BLE001 - a child reads what is missing itself, and reports what is wrong
-                loaded = 0
+                pass
         # Only a worker that has forked a few times already is likely to fork many more: a check (one fork) does
         # not pay the collapse (~0.1 s), a batch pays it once and then its newly read inputs only.
         self.runs += 1
