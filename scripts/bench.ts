@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { loadAssignment, projectRoot } from '../graders/manifest/load-manifest.js';
 import { FixtureStore } from '../graders/fixtures/load-case.js';
 import { createRunner } from '../graders/runners/create-runner.js';
@@ -20,6 +20,7 @@ import { memoryLimitMb, runnerQuestion, selectedCases, type GradingContext } fro
 import type { Runner, RunnerJob } from '../graders/runners/runner.js';
 import type { Sandbox } from '../graders/runners/sandbox.js';
 import { loadNpz, writeNpz } from '../graders/npz/npz.js';
+import { crc32, crc32Implementation } from '../graders/util/crc32.js';
 import type { ProfileReport } from '../graders/util/profile.js';
 
 const run = promisify(execFile);
@@ -522,7 +523,8 @@ function npzFiles(dir: string): string[] {
 
 /**
  * Inflates every deflated member of a zip found by walking its local headers and computes every member's CRC-32:
- * the least a reader that verifies what it reads must do (NumPy's np.load checks the CRC too).
+ * the least a reader that verifies what it reads must do (NumPy's np.load checks the CRC too), with the CRC-32
+ * loadNpz uses.
  */
 function verifyMembers(zip: Buffer): void {
   let p = 0;
@@ -536,23 +538,29 @@ function verifyMembers(zip: Buffer): void {
   }
 }
 
-type NpzFigures = Awaited<ReturnType<typeof measureNpz>>;
+type NpzKind = 'stored' | 'deflated';
+type NpzFigures = Record<NpzKind, Awaited<ReturnType<typeof measureNpz>>>;
 
 /**
- * In a process of its own: the figures are milliseconds, and the heap and collector of a process that has just run
- * grading batches (fixture caches, encoded inputs) add noise that has nothing to do with the reader.
+ * Each kind in a process of its own: the figures are milliseconds, and the heap and collector of a process that has
+ * just run grading batches (fixture caches, encoded inputs), or inflated the other kind forty times, add noise that
+ * has nothing to do with the reader.
  */
 async function benchNpz(options: Options): Promise<NpzFigures> {
   const self = fileURLToPath(import.meta.url);
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', self, '--measure-npz', options.assignments.join(','), String(options.runs)], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as NpzFigures;
+  const measureIn = async (kind: NpzKind) => {
+    const args = ['--expose-gc', '--import', 'tsx', self, '--measure-npz', kind, options.assignments.join(','), String(options.runs)];
+    const { stdout } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as NpzFigures[NpzKind];
+  };
+  return { stored: await measureIn('stored'), deflated: await measureIn('deflated') };
 }
 
-async function measureNpz(options: Pick<Options, 'assignments' | 'runs'>) {
+async function measureNpz(kind: NpzKind, options: Pick<Options, 'assignments' | 'runs'>) {
   const deflated = options.assignments.flatMap((a) => npzFiles(path.join(ROOT, 'fixtures', a)));
   const storedDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-bench-npz-'));
   const stored: string[] = [];
-  for (const [i, f] of deflated.entries()) {
+  for (const [i, f] of kind === 'stored' ? deflated.entries() : []) {
     const file = path.join(storedDir, `${i}.npz`);
     await writeFile(file, writeNpz(await loadNpz(f)));
     stored.push(file);
@@ -582,6 +590,7 @@ async function measureNpz(options: Pick<Options, 'assignments' | 'runs'>) {
     ];
     const times: Record<string, number[]> = { raw: [], npz: [], floor: [] };
     const ratios: { raw: number[]; floor: number[] } = { raw: [], floor: [] };
+    (globalThis as { gc?: () => void }).gc?.(); // what writing the uncompressed copies left behind
     for (const [, fn] of methods) await fn(); // warm the page cache and the JIT
     // Paired runs, in an order that changes every time: the figures are milliseconds on page-cached files and a
     // shared machine's noise would otherwise decide them; the ratios are medians of the pairs.
@@ -607,7 +616,7 @@ async function measureNpz(options: Pick<Options, 'assignments' | 'runs'>) {
       vsFloor: median(ratios.floor),
     };
   };
-  const result = { deflated: await measure(deflated), stored: await measure(stored) };
+  const result = await measure(kind === 'stored' ? stored : deflated);
   await rm(storedDir, { recursive: true, force: true });
   return result;
 }
@@ -669,7 +678,8 @@ async function ensureBuilt(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv[2] === '--measure-reference') return measureReferenceInProcess(process.argv[3], process.argv[4]);
   if (process.argv[2] === '--measure-npz') {
-    process.stdout.write(JSON.stringify(await measureNpz({ assignments: process.argv[3].split(','), runs: Number(process.argv[4]) })) + '\n');
+    const kind = process.argv[3] as NpzKind;
+    process.stdout.write(JSON.stringify(await measureNpz(kind, { assignments: process.argv[4].split(','), runs: Number(process.argv[5]) })) + '\n');
     return;
   }
   const options = parseArgs(process.argv.slice(2));
@@ -881,7 +891,7 @@ async function main(): Promise<void> {
       figures.npzRatioStored = npz.stored.npz / npz.stored.raw;
       figures.npzRatioDeflated = npz.deflated.npz / npz.deflated.raw;
       figures.npzRatioDeflatedFloor = npz.deflated.npz / npz.deflated.floor;
-      log(`\n## .npz reading (${options.assignments.join(', ')} fixtures)`);
+      log(`\n## .npz reading (${options.assignments.join(', ')} fixtures; CRC-32 by ${crc32Implementation})`);
       const mbps = (mb: number, t: number) => `${(mb / (t / 1000)).toFixed(0)} MB/s`;
       log(
         table([
@@ -889,7 +899,7 @@ async function main(): Promise<void> {
           ...(['stored', 'deflated'] as const).map((k) => {
             const m = npz[k];
             return [
-              `${m.files} ${k === 'stored' ? 'uncompressed (np.savez, runner outputs)' : 'deflated (committed fixtures)'}`,
+              `${m.files} ${k === 'stored' ? 'uncompressed (as np.savez writes)' : 'deflated (committed fixtures)'}`,
               `${m.mb.toFixed(1)} MB`,
               `${ms(m.raw)} (${mbps(m.mb, m.raw)})`,
               `${ms(m.npz)} (${mbps(m.mb, m.npz)})`,

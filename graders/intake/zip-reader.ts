@@ -5,7 +5,7 @@ import { mkdir, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../util/crc32.js';
 import yauzl from 'yauzl';
 import { DlgradeError } from '../errors.js';
 

@@ -322,26 +322,20 @@ export function parseNpyHeader(bytes: Uint8Array, place: Place, maxArrayBytes: n
   if (dataStart > n) fail(place, `truncated header: declares ${headerLen} bytes, only ${n - headerStart} present`);
 
   const raw = bytes.subarray(headerStart, dataStart);
-  let text: string;
-  if (major === 3) {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch (e) {
-      fail(place, 'header is not valid UTF-8', e);
-    }
+  // Every output of a batch has one of a few short headers: each is parsed and checked once, and found again by its
+  // bytes (a hash, then a comparison), without decoding them.
+  const keepable = raw.length <= KEPT_HEADER_BYTES;
+  const hash = keepable ? headerHash(raw) : 0;
+  const kept = keepable ? parsedHeaders.get(hash) : undefined;
+  let fields: HeaderFields;
+  if (kept && kept.major === major && kept.maxArrayBytes === maxArrayBytes && sameBytes(kept.bytes, raw)) {
+    fields = kept.fields;
   } else {
-    // latin1 (ISO-8859-1, as Buffer decodes it; TextDecoder('latin1') is really windows-1252).
-    text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
-  }
-
-  // Every output of a batch has one of a few short headers: each is parsed and checked once.
-  const key = text.length <= KEPT_HEADER_CHARS ? `${major}\0${maxArrayBytes}\0${text}` : undefined;
-  let fields = key === undefined ? undefined : parsedHeaders.get(key);
-  if (!fields) {
-    fields = headerFields(text, place, maxArrayBytes);
-    if (key !== undefined) {
+    fields = headerFields(headerText(raw, major, place), place, maxArrayBytes);
+    if (keepable) {
       if (parsedHeaders.size >= PARSED_HEADERS_KEPT) parsedHeaders.clear();
-      parsedHeaders.set(key, fields);
+      // A copy: the bytes read may be reused (an array moved over the end of its header to align it).
+      parsedHeaders.set(hash, { bytes: raw.slice(), major, maxArrayBytes, fields });
     }
   }
   const { info, littleEndian, fortranOrder, shape, dataBytes } = fields;
@@ -356,10 +350,35 @@ export function parseNpyHeader(bytes: Uint8Array, place: Place, maxArrayBytes: n
 /** What a header's text says, checked: everything of NpyHeader but where the data starts. */
 type HeaderFields = Omit<NpyHeader, 'dataStart'>;
 
-/** Headers kept once parsed, and the longest kept (NumPy writes ~120 characters): a few hundred KiB at most. */
+/** Headers kept once parsed, and the longest kept (NumPy writes ~120 bytes): a few hundred KiB at most. */
 const PARSED_HEADERS_KEPT = 1024;
-const KEPT_HEADER_CHARS = 256;
-const parsedHeaders = new Map<string, HeaderFields>();
+const KEPT_HEADER_BYTES = 256;
+const parsedHeaders = new Map<number, { bytes: Uint8Array; major: number; maxArrayBytes: number; fields: HeaderFields }>();
+
+/** FNV-1a: a header's key among those kept; a match is then compared byte for byte. */
+function headerHash(raw: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function headerText(raw: Uint8Array, major: number, place: Place): string {
+  if (major === 3) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch (e) {
+      fail(place, 'header is not valid UTF-8', e);
+    }
+  }
+  // latin1 (ISO-8859-1, as Buffer decodes it; TextDecoder('latin1') is really windows-1252).
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+}
 
 function headerFields(text: string, place: Place, maxArrayBytes: number): HeaderFields {
   let dict: PyValue;
@@ -435,12 +454,17 @@ function decodeOwn(data: Uint8Array, h: NpyHeader): TypedData {
 
 /**
  * The data as a view into `bytes`, without a copy, when the caller hands the bytes over (`owned`) and they can be
- * used as they are: host byte order, aligned for the element type, not bool (normalised to 0/1 by a copy).
+ * used as they are: host byte order, not bool (normalised to 0/1 by a copy). Data at an offset the element type
+ * cannot start at (an .npz member's position depends on its name's length) is first moved back a few bytes, over
+ * the end of its own header, which has been parsed by then: a move within memory already read, where a copy would
+ * fill fresh pages and cost as much as reading the file again.
  */
 function viewInto(bytes: Uint8Array, h: NpyHeader, count: number): TypedData | undefined {
-  const offset = bytes.byteOffset + h.dataStart;
-  if (h.info.dtype === 'bool' || h.littleEndian !== HOST_LE || offset % h.info.itemsize !== 0 || !(bytes.buffer instanceof ArrayBuffer)) return undefined;
-  return new CTOR_OF[h.info.dtype](bytes.buffer, offset, count);
+  if (h.info.dtype === 'bool' || h.littleEndian !== HOST_LE || !(bytes.buffer instanceof ArrayBuffer)) return undefined;
+  const start = bytes.byteOffset + h.dataStart;
+  const misalignment = start % h.info.itemsize;
+  if (misalignment !== 0) bytes.copyWithin(h.dataStart - misalignment, h.dataStart, h.dataStart + h.dataBytes);
+  return new CTOR_OF[h.info.dtype](bytes.buffer, start - misalignment, count);
 }
 
 /** npyjs only makes views in host order at an aligned offset, and returns bools as a JS array. */

@@ -196,6 +196,36 @@ describe('round trips', () => {
   });
 });
 
+describe('loadNpz', () => {
+  it('gives arrays at any offset in the file as views of the bytes read, moved into alignment, with their values intact', async () => {
+    // Keys of 1 to 8 characters put each member's data at a different offset modulo 8.
+    const arrays = new Map<string, NdArray>();
+    for (let k = 1; k <= 8; k++) {
+      for (const dt of ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool'] as const) arrays.set(`${dt[0]}${'k'.repeat(k - 1)}`, sample(dt, [3, 5]));
+    }
+    const file = path.join(tmp, 'offsets.npz');
+    writeFileSync(file, writeNpz(arrays));
+    const back = await loadNpz(file);
+    const sharedBuffers = new Set<ArrayBufferLike>();
+    for (const [key, expected] of arrays) {
+      const got = back.get(key)!;
+      expectSame(got, expected);
+      expect(got.data.byteOffset % got.data.BYTES_PER_ELEMENT).toBe(0);
+      if (expected.dtype !== 'bool') sharedBuffers.add(got.data.buffer);
+    }
+    expect(sharedBuffers.size).toBe(1); // no copies
+    // Moving one array did not touch its neighbours: writing to each leaves every other intact.
+    (back.get('f')!.data as Float32Array).fill(7);
+    expectSame(back.get('fk'), arrays.get('fk')!);
+    // A file read again gives the same values (the header cache holds its own copy of the header bytes).
+    for (const [key, expected] of await loadNpz(file)) expectSame(expected, arrays.get(key)!);
+  });
+
+  it('refuses what is not a regular file, naming it', async () => {
+    await expect(loadNpz(tmp)).rejects.toMatchObject({ code: 'NPZ_INVALID', message: expect.stringContaining('is not a regular file') });
+  });
+});
+
 describe.skipIf(!hasNumpy)('interoperability with NumPy', () => {
   it('reads np.savez and np.savez_compressed files exactly (all dtypes, 0-d, empty, big-endian, Fortran)', () => {
     const script = `
@@ -454,6 +484,16 @@ describe('rejects hostile or broken input', () => {
     expect(npzError(() => readNpz(dup, 'd.npz')).message).toContain('member "a.npy": appears more than once, so key "a" is ambiguous');
     const other = zipOf({ 'x.npy': good(), 'notes.txt': Buffer.from('hi') });
     expect(npzError(() => readNpz(other, 'o.npz')).message).toContain('member "notes.txt": is not an .npy array');
+  });
+
+  it('members that share bytes', () => {
+    const z = Buffer.from(writeNpz({ a: sample('uint8', [4]), b: sample('uint8', [4]) }));
+    // Stretch a's stored size in the central directory over b's local header.
+    const cd = firstCentralEntry(z);
+    const stretched = z.readUInt32LE(cd + 20) + 40;
+    z.writeUInt32LE(stretched, cd + 20);
+    z.writeUInt32LE(stretched, cd + 24);
+    expect(npzError(() => readNpz(z, 'o.npz')).message).toMatch(/member "b\.npy": overlaps member "a\.npy", whose data runs to offset \d+/);
   });
 
   it('corrupt data: CRC mismatch and broken deflate stream', () => {

@@ -1,13 +1,15 @@
 // .npz archives (np.savez / np.savez_compressed). The zip structure is parsed here rather than with
 // fflate's unzipSync so that every declared count, size, offset and CRC is checked before any
-// member is inflated or allocated. Inflating and CRC-32 use node:zlib (native, several times faster
-// than fflate's JS inflate on fixtures); fflate only writes archives.
+// member is inflated or allocated. Inflating uses node:zlib (native, several times faster than
+// fflate's JS inflate on fixtures); fflate only writes archives.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import fs from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { zipSync, type Zippable } from 'fflate';
 import { DlgradeError } from '../errors.js';
+import { crc32 } from '../util/crc32.js';
 import type { NdArray } from './ndarray.js';
 import { MAX_HEADER_BYTES, decodeNpy, encodeNpy, fail, resolveLimits, type Place, type ReadLimits } from './npy.js';
 
@@ -32,25 +34,6 @@ const u64 = (b: Uint8Array, o: number): number => {
   return hi > 0x1fffff ? Infinity : u32(b, o) + hi * 0x100000000;
 };
 
-// node:zlib has crc32 from Node 20.15 / 22.2; the table version is the fallback for older releases.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-
-let crcTable: Uint32Array | undefined;
-function crc32(data: Uint8Array): number {
-  if (nativeCrc32) return nativeCrc32(data) >>> 0;
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 const hex32 = (n: number): string => '0x' + n.toString(16).padStart(8, '0');
 
 interface Member {
@@ -60,6 +43,7 @@ interface Member {
   crc: number;
   compressedSize: number;
   size: number;
+  localOffset: number;
   dataStart: number;
 }
 
@@ -72,7 +56,12 @@ function findEndRecord(b: Uint8Array, place: Place): number {
   fail(place, `not a valid zip archive: no end-of-central-directory record in the last ${b.length - lowest} bytes (truncated?)`);
 }
 
-function readName(raw: Uint8Array, utf8: boolean, place: Place, index: number): string {
+/**
+ * A member's name. `directoryText` is the whole central directory decoded as latin1 once, and `at` where the name
+ * starts in it: a name of printable ASCII (every name np.savez writes) is then a slice of that string, not a
+ * decoding per member.
+ */
+function readName(raw: Uint8Array, utf8: boolean, directoryText: string, at: number, place: Place, index: number): string {
   if (utf8) {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -80,16 +69,11 @@ function readName(raw: Uint8Array, utf8: boolean, place: Place, index: number): 
       fail(place, `member #${index + 1}: name is flagged UTF-8 but is not valid UTF-8`, e);
     }
   }
-  // Decoded natively, then checked as a whole: an archive may hold hundreds of members.
-  const name = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
-  if (!PRINTABLE_ASCII.test(name)) {
-    const c = raw.find((b) => b > 0x7e || b < 0x20)!;
-    fail(place, `member #${index + 1}: name has byte 0x${c.toString(16)} but is not flagged UTF-8`);
+  for (let k = 0; k < raw.length; k++) {
+    if (raw[k] > 0x7e || raw[k] < 0x20) fail(place, `member #${index + 1}: name has byte 0x${raw[k].toString(16)} but is not flagged UTF-8`);
   }
-  return name;
+  return directoryText.slice(at, at + raw.length);
 }
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Parses the central directory and checks every member against the limits; allocates nothing large. */
 function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>): Member[] {
@@ -115,6 +99,7 @@ function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>):
   const cdEnd = cdOffset + cdSize;
   const members: Member[] = [];
   const seen = new Set<string>();
+  const directoryText = Buffer.from(b.buffer, b.byteOffset + cdOffset, cdSize).toString('latin1');
   // A member is its array plus an .npy preamble and header; the header's own checks bound the rest.
   const memberLimit = limits.maxArrayBytes + MAX_HEADER_BYTES + 12;
   let total = 0;
@@ -133,7 +118,7 @@ function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>):
     const next = p + 46 + nameLen + extraLen + commentLen;
     if (next > cdEnd) fail(place, `central directory entry #${i + 1} runs past the end of the directory`);
     const nameRaw = b.subarray(p + 46, p + 46 + nameLen);
-    const name = readName(nameRaw, (flags & 0x800) !== 0, place, i);
+    const name = readName(nameRaw, (flags & 0x800) !== 0, directoryText, p + 46 - cdOffset, place, i);
     const at: Place = { source: place.source, member: name };
 
     if (compressedSize === U32_MAX || size === U32_MAX || localOffset === U32_MAX) {
@@ -190,14 +175,31 @@ function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>):
     if (!(dataStart + compressedSize <= cdOffset)) {
       fail(at, `data (${compressedSize} bytes at offset ${dataStart}) runs past the start of the central directory (truncated?)`);
     }
-    const localName = b.subarray(localOffset + 30, localOffset + 30 + localNameLen);
-    if (localNameLen !== nameLen || !localName.every((c, k) => c === nameRaw[k])) {
+    let sameName = localNameLen === nameLen;
+    for (let k = 0; sameName && k < nameLen; k++) sameName = b[localOffset + 30 + k] === nameRaw[k];
+    if (!sameName) {
       fail(at, 'local header names a different file than the central directory');
     }
-    members.push({ name, key: name.slice(0, -4), method, crc, compressedSize, size, dataStart });
+    members.push({ name, key: name.slice(0, -4), method, crc, compressedSize, size, localOffset, dataStart });
     p = next;
   }
+  refuseOverlaps(members, place);
   return members;
+}
+
+/**
+ * Members must not share bytes: NumPy never writes such an archive, overlapping members are a known way to build a zip
+ * bomb, and an array aligned in place (see decodeNpy) must not move another member's bytes.
+ */
+function refuseOverlaps(members: Member[], place: Place): void {
+  const byOffset = [...members].sort((x, y) => x.localOffset - y.localOffset);
+  for (let k = 1; k < byOffset.length; k++) {
+    const before = byOffset[k - 1];
+    const end = before.dataStart + before.compressedSize;
+    if (byOffset[k].localOffset < end) {
+      fail({ source: place.source, member: byOffset[k].name }, `overlaps member "${before.name}", whose data runs to offset ${end}: archives whose members share bytes are refused`);
+    }
+  }
 }
 
 /** A member's bytes, and whether they are a fresh buffer of their own (an inflated member) rather than part of `b`. */
@@ -286,22 +288,62 @@ function fileSizeLimit(lim: Required<ReadLimits>): number {
   return lim.maxTotalBytes + Math.ceil(lim.maxTotalBytes / 64) + 16 * 1024 * 1024;
 }
 
+/**
+ * A regular file's bytes in a buffer of their own; `checkSize` may refuse the file before anything is read. Callback
+ * fs calls chained under one promise: a FileHandle's promise per step costs ~20% of reading a small cached file.
+ */
+function readOwnedFile(file: string, checkSize: (bytes: number) => void): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, 'r', (openError, fd) => {
+      if (openError) return reject(openError);
+      // The bytes are handed on while the descriptor closes: checking them overlaps the close, whose result
+      // changes nothing for a file only read.
+      const finish = (error: unknown, bytes?: Uint8Array) => {
+        fs.close(fd, () => undefined);
+        if (error) reject(error);
+        else resolve(bytes!);
+      };
+      fs.fstat(fd, (statError, st) => {
+        if (statError) return finish(statError);
+        try {
+          if (!st.isFile()) fail({ source: file }, 'is not a regular file');
+          checkSize(st.size);
+        } catch (e) {
+          return finish(e);
+        }
+        // Not zero-filled first: every byte is read over, and what is not (a file that shrank) is cut off.
+        const whole = Buffer.allocUnsafeSlow(st.size);
+        const bytes = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+        let filled = 0;
+        const readMore = (): void => {
+          if (filled === bytes.length) return finish(null, bytes);
+          fs.read(fd, bytes, filled, bytes.length - filled, filled, (readError, bytesRead) => {
+            if (readError) return finish(readError);
+            if (bytesRead === 0) return finish(null, bytes.subarray(0, filled));
+            filled += bytesRead;
+            readMore();
+          });
+        };
+        readMore();
+      });
+    });
+  });
+}
+
 /** Reads an .npz file; I/O failures are also reported as NPZ_INVALID (the cause keeps the errno). */
 export async function loadNpz(file: string, limits?: ReadLimits): Promise<Map<string, NdArray>> {
   const lim = resolveLimits(limits);
-  let buf: Buffer;
+  let bytes: Uint8Array;
   try {
-    const st = await stat(file);
-    if (!st.isFile()) fail({ source: file }, 'is not a regular file');
-    if (st.size > fileSizeLimit(lim)) {
-      fail({ source: file }, `is ${st.size} bytes, larger than the ${lim.maxTotalBytes}-byte total limit allows`);
-    }
-    buf = await readFile(file);
+    bytes = await readOwnedFile(file, (size) => {
+      if (size > fileSizeLimit(lim)) fail({ source: file }, `is ${size} bytes, larger than the ${lim.maxTotalBytes}-byte total limit allows`);
+    });
   } catch (e) {
     if (e instanceof DlgradeError) throw e;
     fail({ source: file }, `cannot read: ${(e as Error)?.message ?? e}`, e);
   }
-  return readNpz(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file, lim, { owned: true });
+  // The buffer is ours: arrays may be views of it.
+  return readNpz(bytes, file, lim, { owned: true });
 }
 
 /** Writes an .npz atomically: a temp file in the same directory, fsynced, then renamed over `file`. */
