@@ -129,24 +129,26 @@ interface TorchRun {
   grads: number[][];
 }
 
-// Loads the TypeScript-made weights into the full-marks example, in named_parameters() order, and runs one step.
-const TORCH_STEP = `
+// Loads the TypeScript-made weights into the full-marks example, in named_parameters() order, and runs one step; every
+// job in one interpreter, so PyTorch is imported once.
+const TORCH_STEPS = `
 import json, sys, torch
 sys.path.insert(0, ${JSON.stringify(CORRECT)})
 import models
-job = json.load(sys.stdin)
-k, nf, nc, nin = job["config"]
-net = getattr(models, job["cls"])(k, nf, nc, nin).train()
-params = [(n, p) for n, p in net.named_parameters()]
-with torch.no_grad():
-    for (n, p), values in zip(params, job["params"]):
-        p.copy_(torch.tensor(values, dtype=torch.float32).reshape(p.shape))
-x = torch.tensor(job["x"], dtype=torch.float32).reshape(job["x_shape"])
-out = net(x)
-loss = (out ** 2).mean()
-loss.backward()
-print(json.dumps({"names": [n for n, _ in params], "out": out.detach().reshape(-1).tolist(), "loss": loss.item(),
-                  "grads": [p.grad.reshape(-1).tolist() for _, p in params]}))
+def step(job):
+    k, nf, nc, nin = job["config"]
+    net = getattr(models, job["cls"])(k, nf, nc, nin).train()
+    params = [(n, p) for n, p in net.named_parameters()]
+    with torch.no_grad():
+        for (n, p), values in zip(params, job["params"]):
+            p.copy_(torch.tensor(values, dtype=torch.float32).reshape(p.shape))
+    x = torch.tensor(job["x"], dtype=torch.float32).reshape(job["x_shape"])
+    out = net(x)
+    loss = (out ** 2).mean()
+    loss.backward()
+    return {"names": [n for n, _ in params], "out": out.detach().reshape(-1).tolist(), "loss": loss.item(),
+            "grads": [p.grad.reshape(-1).tolist() for _, p in params]}
+print(json.dumps([step(job) for job in json.load(sys.stdin)]))
 `;
 
 describe.skipIf(!HAS_TORCH)('the TensorFlow.js forward and backward equal PyTorch on the same weights', () => {
@@ -158,17 +160,32 @@ describe.skipIf(!HAS_TORCH)('the TensorFlow.js forward and backward equal PyTorc
     { kernel: 3, numFilters: 8, numColours: 5, numInChannels: 1 },
     { kernel: 5, numFilters: 4, numColours: 3, numInChannels: 3 },
   ];
-  it.each(configs.flatMap((c) => NET_IDS.map((id) => [id, c.kernel, c] as const)))('%s with k=%i', (id, _k, config) => {
+  const cases = configs.flatMap((c) => NET_IDS.map((id) => [id, c.kernel, c] as const));
+  const setUp = (id: (typeof NET_IDS)[number], config: NetConfig) => {
     const a = analyse(buildNetwork(id, config), [2, config.numInChannels, 32, 32]);
     const params = initParams(a, createRng('torch', id, config.kernel));
     const x = createRng('torch-x', id).randn([2, config.numInChannels, 32, 32]);
-    const torch = runTorch<TorchRun>(TORCH_STEP, {
-      cls: CLASS_NAMES[id],
-      config: [config.kernel, config.numFilters, config.numColours, config.numInChannels],
-      params: a.params.map((p) => Array.from(params[p.name].data as Float32Array)),
-      x: Array.from(x.data as Float32Array),
-      x_shape: x.shape,
-    });
+    return { a, params, x };
+  };
+  let torchRuns: TorchRun[] | undefined;
+  const torchRunsOnce = () =>
+    (torchRuns ??= runTorch<TorchRun[]>(
+      TORCH_STEPS,
+      cases.map(([id, , config]) => {
+        const { a, params, x } = setUp(id, config);
+        return {
+          cls: CLASS_NAMES[id],
+          config: [config.kernel, config.numFilters, config.numColours, config.numInChannels],
+          params: a.params.map((p) => Array.from(params[p.name].data as Float32Array)),
+          x: Array.from(x.data as Float32Array),
+          x_shape: x.shape,
+        };
+      }),
+      { timeoutMs: 300_000 },
+    ));
+  it.each(cases.map(([id, k, config], i) => [id, k, config, i] as const))('%s with k=%i', (id, _k, config, i) => {
+    const { a, params, x } = setUp(id, config);
+    const torch = torchRunsOnce()[i];
     expect(torch.names).toEqual(a.params.map((p) => p.name));
 
     const variables = a.params.map((p) => tf.variable(tf.tensor(params[p.name].data as Float32Array, p.shape)));
