@@ -1,6 +1,7 @@
 // Recognises how a class's submissions arrived (Canvas, Moodle, GitHub Classroom, Gradescope, a folder or zip
 // per student) from the files themselves, and lists each student's submission with what the LMS says about it.
 import { lstat, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
@@ -59,14 +60,19 @@ const CANVAS_FILE = /^([a-z0-9-]+)_(LATE_)?(\d+)_(\d+)_(.+)$/;
 /** Moodle: `Full Name_participantid_assignsubmission_file_` folders (or that prefix on each file). */
 const MOODLE_ENTRY = /^(.+)_(\d+)_assignsubmission_(file|onlinetext)_(.*)$/;
 
+/** What `root` is, or a message naming it when it cannot be read; cheap, so a command can say so before starting Python. */
+export async function statSubmissions(root: string): Promise<Stats> {
+  return stat(root).catch((cause) => {
+    throw new DlgradeError('USAGE', `cannot read the submissions folder ${root}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (cause as Error).message}`, { cause });
+  });
+}
+
 /**
  * Finds the submissions under `root` (a folder, or a zip of one such as Canvas's download). `assignmentId` helps
  * strip a GitHub Classroom repository prefix.
  */
 export async function discoverSubmissions(root: string, options: { assignmentId?: string } = {}): Promise<Discovery> {
-  const info = await stat(root).catch((cause) => {
-    throw new DlgradeError('USAGE', `cannot read the submissions folder ${root}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (cause as Error).message}`, { cause });
-  });
+  const info = await statSubmissions(root);
   if (info.isFile() && root.toLowerCase().endsWith('.zip')) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-class-'));
     try {

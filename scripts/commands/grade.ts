@@ -14,6 +14,7 @@ import { gradebookFromOptions, readRoster } from '../../graders/reporters/gradeb
 import { defaultPython } from '../../graders/runners/python-runner.js';
 import { readExtensions } from '../../graders/intake/deadlines.js';
 import { canvasRosterIds } from '../../graders/intake/roster-ids.js';
+import { statSubmissions } from '../../graders/intake/layouts.js';
 import { DlgradeError } from '../../graders/errors.js';
 import { resultPath } from '../../graders/reporters/student-files.js';
 import type { ResultT } from '../../graders/result/schema.js';
@@ -51,6 +52,8 @@ export function registerGrade(program: Command): void {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const extensions = opts.extensions ? await readExtensions(path.resolve(opts.extensions)) : undefined;
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
+        // A mistyped path is said before the workers start importing PyTorch.
+        await statSubmissions(path.resolve(submissions));
         const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
         await applyAnswersOptions(ctx, { variantId: opts.variantId });
         if (opts.staffScores !== undefined) await attachStaffScores(ctx, opts.staffScores);
