@@ -221,6 +221,22 @@ describe('loadNpz', () => {
     for (const [key, expected] of await loadNpz(file)) expectSame(expected, arrays.get(key)!);
   });
 
+  it('reads a file larger than its first read, and several files at once, each whole', async () => {
+    const big = { dtype: 'float64', shape: [200_000], data: Float64Array.from({ length: 200_000 }, (_, i) => i * 0.5 - 7) } as NdArray;
+    const files = await Promise.all(
+      [1, 2, 3].map(async (k) => {
+        const file = path.join(tmp, `large-${k}.npz`);
+        writeFileSync(file, writeNpz({ big, small: sample('int32', [k]) }));
+        return file;
+      }),
+    );
+    const back = await Promise.all(files.map((f) => loadNpz(f)));
+    back.forEach((m, i) => {
+      expectSame(m.get('big'), big);
+      expectSame(m.get('small'), sample('int32', [i + 1]));
+    });
+  });
+
   it('refuses what is not a regular file, naming it', async () => {
     await expect(loadNpz(tmp)).rejects.toMatchObject({ code: 'NPZ_INVALID', message: expect.stringContaining('is not a regular file') });
   });
