@@ -1,5 +1,6 @@
 // Test helper: writes zip files byte by byte, so a test can make every header say what it likes.
-import { crc32, deflateRawSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
+import { crc32 } from '../util/crc32.js';
 
 export interface ZipEntrySpec {
   name: string;

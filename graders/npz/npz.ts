@@ -56,12 +56,7 @@ function findEndRecord(b: Uint8Array, place: Place): number {
   fail(place, `not a valid zip archive: no end-of-central-directory record in the last ${b.length - lowest} bytes (truncated?)`);
 }
 
-/**
- * A member's name. `directoryText` is the whole central directory decoded as latin1 once, and `at` where the name
- * starts in it: a name of printable ASCII (every name np.savez writes) is then a slice of that string, not a
- * decoding per member.
- */
-function readName(raw: Uint8Array, utf8: boolean, directoryText: string, at: number, place: Place, index: number): string {
+function readName(raw: Uint8Array, utf8: boolean, place: Place, index: number): string {
   if (utf8) {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -69,11 +64,16 @@ function readName(raw: Uint8Array, utf8: boolean, directoryText: string, at: num
       fail(place, `member #${index + 1}: name is flagged UTF-8 but is not valid UTF-8`, e);
     }
   }
-  for (let k = 0; k < raw.length; k++) {
-    if (raw[k] > 0x7e || raw[k] < 0x20) fail(place, `member #${index + 1}: name has byte 0x${raw[k].toString(16)} but is not flagged UTF-8`);
+  // Decoded natively, then checked as a whole: an archive may hold hundreds of members.
+  const name = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+  if (!PRINTABLE_ASCII.test(name)) {
+    const c = raw.find((b) => b > 0x7e || b < 0x20)!;
+    fail(place, `member #${index + 1}: name has byte 0x${c.toString(16)} but is not flagged UTF-8`);
   }
-  return directoryText.slice(at, at + raw.length);
+  return name;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Parses the central directory and checks every member against the limits; allocates nothing large. */
 function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>): Member[] {
@@ -99,7 +99,6 @@ function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>):
   const cdEnd = cdOffset + cdSize;
   const members: Member[] = [];
   const seen = new Set<string>();
-  const directoryText = Buffer.from(b.buffer, b.byteOffset + cdOffset, cdSize).toString('latin1');
   // A member is its array plus an .npy preamble and header; the header's own checks bound the rest.
   const memberLimit = limits.maxArrayBytes + MAX_HEADER_BYTES + 12;
   let total = 0;
@@ -118,7 +117,7 @@ function listMembers(b: Uint8Array, place: Place, limits: Required<ReadLimits>):
     const next = p + 46 + nameLen + extraLen + commentLen;
     if (next > cdEnd) fail(place, `central directory entry #${i + 1} runs past the end of the directory`);
     const nameRaw = b.subarray(p + 46, p + 46 + nameLen);
-    const name = readName(nameRaw, (flags & 0x800) !== 0, directoryText, p + 46 - cdOffset, place, i);
+    const name = readName(nameRaw, (flags & 0x800) !== 0, place, i);
     const at: Place = { source: place.source, member: name };
 
     if (compressedSize === U32_MAX || size === U32_MAX || localOffset === U32_MAX) {

@@ -37,7 +37,7 @@ const zlibCrc32 = (zlib as { crc32?: Crc32 }).crc32;
 const fast = loadFast();
 const chosen: Crc32 = fast ?? zlibCrc32 ?? tableCrc32;
 
-/** Which implementation is in use, for `doctor` and the bench. */
+/** Which implementation is in use, for the bench. */
 export const crc32Implementation: 'node-rs' | 'zlib' | 'table' = fast ? 'node-rs' : zlibCrc32 ? 'zlib' : 'table';
 
 /** The CRC-32 of `data`, continuing from `previous` (the CRC of what came before it), as an unsigned number. */
