@@ -299,23 +299,41 @@ async function pageLoadMs(file: string): Promise<number | undefined> {
 /** Python pinned to one thread, as the sandbox runs it. */
 const ONE_THREAD_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-/** The CPU ms of the submission's own calls on every case dlgrade runs, timed alone in one process (fresh_grader.py). */
-async function ownWorkMs(submission: string, hugePages = false): Promise<number> {
+/**
+ * glibc's malloc otherwise gives a freed block of a few MiB back to the kernel and maps it again on the next call,
+ * so that a pass of the same calls costs 6 ms or 26 ms by how many of its blocks were page-faulted in afresh: fixed
+ * thresholds leave the calls' own computing, the same in every pass.
+ */
+const STEADY_MALLOC_ENV = { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456' };
+
+/** fresh_grader.py in one of its measuring modes, on every case dlgrade runs; its last line of output. */
+async function freshGraderMeasure(submission: string, mode: string[], env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await run(
     defaultPython(),
     [
       path.join(ROOT, 'scripts', 'bench', 'fresh_grader.py'),
       path.join(ROOT, 'fixtures', 'style-transfer'),
       submission,
-      '--own-work',
+      ...mode,
       // The course cases are calls dlgrade makes too: counted as the submission's own work.
       '--course',
       path.join(ROOT, 'assignments', 'style-transfer', 'course', 'style-answers.npz'),
-      ...(hugePages ? ['--huge-pages'] : []),
     ],
-    { env: ONE_THREAD_ENV },
+    { env: { ...ONE_THREAD_ENV, ...env } },
   );
-  return Number(stdout.trim());
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+/** The CPU ms of the submission's own calls on every case dlgrade runs, timed alone in one process. */
+async function ownWorkMs(submission: string, hugePages = false): Promise<number> {
+  return Number(await freshGraderMeasure(submission, ['--own-work', ...(hugePages ? ['--huge-pages'] : [])], STEADY_MALLOC_ENV));
+}
+
+type ForkFloor = Record<'exit' | 'import' | 'calls', { cpu_ms: number; faults: number }>;
+
+/** What a process per submission costs on this machine with no harness at all (fresh_grader.py --fork-floor). */
+async function forkFloor(submission: string): Promise<ForkFloor> {
+  return JSON.parse(await freshGraderMeasure(submission, ['--fork-floor'])) as ForkFloor;
 }
 
 /** The course-style grader (a fresh Python per submission, two at a time): its throughput, submissions/s. */
@@ -792,6 +810,7 @@ async function main(): Promise<void> {
       for (const name of (await readdir(dir)).sort().slice(0, small)) await cp(path.join(dir, name), path.join(smallDir, name), { recursive: true });
       const own = await ownWorkMs(path.join(ROOT, 'examples', st, 'correct'));
       const ownOnHugePages = await ownWorkMs(path.join(ROOT, 'examples', st, 'correct'), true);
+      const floor = await forkFloor(path.join(ROOT, 'examples', st, 'correct'));
       const loadBefore = os.loadavg()[0];
       const few = await gradeProfiled(smallDir, 1, options);
       const many = await gradeProfiled(dir, 1, options);
@@ -817,6 +836,17 @@ async function main(): Promise<void> {
           row('whole process tree', split.tree, split.wall),
           ["harness beyond the submission's own work", split.tree === undefined ? '—' : ms(split.tree.perSubmission - own), '—'],
           ['  the same, beyond its own work on 2 MiB pages', split.tree === undefined ? '—' : ms(split.tree.perSubmission - ownOnHugePages), '—'],
+        ]),
+      );
+      // Isolation's own price here: a fork per submission, what its child touches paid in page faults.
+      const faults = (kind: keyof ForkFloor) => `${ms(floor[kind].cpu_ms)} (${floor[kind].faults} page faults)`;
+      log(
+        table([
+          ['a process per submission on this machine, no harness (fresh_grader.py --fork-floor)', 'CPU / submission'],
+          ['a warm PyTorch process forks, the child exits at once', faults('exit')],
+          ['  the child imports the submission', faults('import')],
+          ['  the child imports it and makes every call dlgrade makes', faults('calls')],
+          ['harness beyond that forked child', split.tree === undefined ? '—' : ms(split.tree.perSubmission - floor.calls.cpu_ms)],
         ]),
       );
       log('(phases starting with two spaces are part of "run in the sandbox"; CPU is the whole Node process, libuv threads included)');

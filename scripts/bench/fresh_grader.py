@@ -2,11 +2,12 @@
 
 One fresh process per submission: import torch, import the student's module, call each function on every
 fixture case (public and hidden), compare with the course's rel_error, print the score. No sandbox, no
-reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work [--course ANSWERS_NPZ] [--huge-pages]]
+reports. Usage: python3 fresh_grader.py FIXTURES_DIR SUBMISSION_DIR [--own-work [--huge-pages] | --fork-floor] [--course ANSWERS_NPZ]
 With --own-work it prints instead the CPU milliseconds the submission's own calls take (imports and fixture
 reading excluded; the median of five passes, one thread): the student's work that no grader can avoid; with
 --course, the course cases (inputs from the course's answers file) are counted too, as dlgrade runs them; with
 --huge-pages, the process's memory is first moved to 2 MiB pages, as a warm worker's is before it forks.
+With --fork-floor it prints what a process per submission costs on this machine with no harness (fork_floor).
 """
 import importlib.util
 import os
@@ -115,38 +116,91 @@ def course_cases(answers_file):
             yield question, case
 
 
-def own_work(fixtures, submission, answers_file=None, huge_pages=False):
-    torch.set_num_threads(1)
-    mod = load_module(submission)
+def loaded_cases(fixtures, answers_file=None):
+    """Every case dlgrade runs, its inputs in memory: the fixtures' cases and, with the answers file, the course's."""
     cases = []
     for question, file in fixture_cases(fixtures):
         with np.load(file) as z:
             if any(k.startswith("in.") for k in z.files):
                 cases.append((question, Loaded({k: z[k] for k in z.files})))
-    # Every case dlgrade runs is the submission's own work, the course cases too.
     if answers_file:
         cases.extend(course_cases(answers_file))
-    if huge_pages:
-        # As a warm worker does before it forks: the calls then run on memory backed by 2 MiB pages.
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "graders", "runners", "python"))
-        import worker
+    return cases
 
-        worker.collapse_to_huge_pages()
+
+def make_calls(mod, cases):
+    for question, z in cases:
+        try:
+            call(mod, question, z)
+        except Exception:
+            pass
+
+
+def collapse_to_huge_pages():
+    """As a warm worker does before it forks: its memory moved to 2 MiB pages."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "graders", "runners", "python"))
+    import worker
+
+    worker.collapse_to_huge_pages()
+
+
+def own_work(fixtures, submission, answers_file=None, huge_pages=False):
+    torch.set_num_threads(1)
+    mod = load_module(submission)
+    # Every case dlgrade runs is the submission's own work, the course cases too.
+    cases = loaded_cases(fixtures, answers_file)
+    if huge_pages:
+        collapse_to_huge_pages()
     passes = []
     for _ in range(5):
         started = time.process_time()
-        for question, z in cases:
-            try:
-                call(mod, question, z)
-            except Exception:
-                pass
+        make_calls(mod, cases)
         passes.append((time.process_time() - started) * 1000)
     print(sorted(passes)[2])
 
 
+FORK_FLOOR_FORKS = 15
+
+
+def fork_floor(fixtures, submission, answers_file=None):
+    """What a process per submission costs on this machine before any harness: a warm process (PyTorch imported,
+    the submission's calls made a few times, memory on 2 MiB pages as a warm worker's) forks children that exit at
+    once, that import the submission, and that import it and make every call. Prints, as JSON, the median CPU ms
+    (parent and child) and the child's page faults per fork of each kind."""
+    import json
+    import resource
+
+    torch.set_num_threads(1)
+    cases = loaded_cases(fixtures, answers_file)
+    for _ in range(3):
+        make_calls(load_module(submission), cases)
+    collapse_to_huge_pages()
+    children = {"exit": lambda: None, "import": lambda: load_module(submission), "calls": lambda: make_calls(load_module(submission), cases)}
+    figures = {}
+    for kind, child in children.items():
+        cpu, faults = [], []
+        for _ in range(FORK_FLOOR_FORKS):
+            self_before, children_before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    child()
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+            self_after, children_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            used = lambda a, b: (b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime) * 1000
+            cpu.append(used(self_before, self_after) + used(children_before, children_after))
+            faults.append(children_after.ru_minflt - children_before.ru_minflt)
+        figures[kind] = {"cpu_ms": sorted(cpu)[len(cpu) // 2], "faults": sorted(faults)[len(faults) // 2]}
+    print(json.dumps(figures))
+
+
 if __name__ == "__main__":
+    course = sys.argv[sys.argv.index("--course") + 1] if "--course" in sys.argv else None
     if "--own-work" in sys.argv:
-        course = sys.argv[sys.argv.index("--course") + 1] if "--course" in sys.argv else None
         own_work(sys.argv[1], sys.argv[2], course, huge_pages="--huge-pages" in sys.argv)
+    elif "--fork-floor" in sys.argv:
+        fork_floor(sys.argv[1], sys.argv[2], course)
     else:
         main(sys.argv[1], sys.argv[2])
