@@ -167,6 +167,7 @@ def fork_floor(fixtures, submission, answers_file=None):
     the submission's calls made a few times, memory on 2 MiB pages as a warm worker's) forks children that exit at
     once, that import the submission, and that import it and make every call. Prints, as JSON, the median CPU ms
     (parent and child) and the child's page faults per fork of each kind."""
+    import gc
     import json
     import resource
 
@@ -174,6 +175,9 @@ def fork_floor(fixtures, submission, answers_file=None):
     cases = loaded_cases(fixtures, answers_file)
     for _ in range(3):
         make_calls(load_module(submission), cases)
+    # As a warm worker: a child's collections then never walk (and so copy) the pages it shares with its parent.
+    gc.collect()
+    gc.freeze()
     collapse_to_huge_pages()
     children = {"exit": lambda: None, "import": lambda: load_module(submission), "calls": lambda: make_calls(load_module(submission), cases)}
     figures = {}
