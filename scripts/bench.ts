@@ -838,6 +838,7 @@ async function main(): Promise<void> {
           ['  the same, beyond its own work on 2 MiB pages', split.tree === undefined ? '—' : ms(split.tree.perSubmission - ownOnHugePages), '—'],
         ]),
       );
+      log('(phases starting with two spaces are part of "run in the sandbox"; CPU is the whole Node process, libuv threads included)');
       // Isolation's own price here: a fork per submission, what its child touches paid in page faults.
       const faults = (kind: keyof ForkFloor) => `${ms(floor[kind].cpu_ms)} (${floor[kind].faults} page faults)`;
       log(
@@ -849,7 +850,6 @@ async function main(): Promise<void> {
           ['harness beyond that forked child', split.tree === undefined ? '—' : ms(split.tree.perSubmission - floor.calls.cpu_ms)],
         ]),
       );
-      log('(phases starting with two spaces are part of "run in the sandbox"; CPU is the whole Node process, libuv threads included)');
       log(
         table([
           ['paid once per run (what the steady state leaves out)', 'CPU', 'wall'],
