@@ -148,7 +148,8 @@ def empty_dir(path):
 
 
 HUGE_PAGE = 2 * 1024 * 1024
-# The run before whose fork the worker's memory is collapsed into huge pages (it saves ~10 ms a fork, costs ~0.1 s).
+# The run before whose fork the worker's memory is collapsed into huge pages: it saves 3-10 ms a fork and costs
+# 0.1-0.35 s once, depending on how dear the machine makes page faults.
 COLLAPSE_AT_RUN = 4
 MADV_HUGEPAGE, MADV_COLLAPSE = 14, 25
 
