@@ -13,7 +13,7 @@ export default defineConfig({
     env: { DLGRADE_CHECK_SERVER: 'off' },
     // Two test files per core: end-to-end files spend about a fifth of their time waiting on children (time limits,
     // sleeping submissions, servers), and the other files keep the cores busy meanwhile. Measured on two cores:
-    // 750 s with two workers, 693 s with three, 665 s with four.
+    // 750 s with two workers, 693 s with three, 665 s and 723 s (two runs) with four.
     maxWorkers: Math.min(8, 2 * os.availableParallelism()),
     globalSetup: ['test/setup/temporary-folder.ts'],
   },
