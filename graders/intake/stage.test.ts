@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeSubmission } from './layouts.js';
 import { stageSubmission, stagingParent } from './stage.js';
 import { buildZip } from './zip-builder.js';
@@ -16,6 +16,12 @@ async function folder(files: Record<string, string | Buffer>): Promise<string> {
 }
 
 const sub = (sources: IntakeSubmission['sources']): IntakeSubmission => ({ student: 's', original: 's', format: 'folder', path: sources[0].path, sources, notes: [] });
+
+// Other test files stage submissions at the same time; a TMPDIR of this file's own keeps their folders out of the
+// leftover counts below (stagingParent() uses TMPDIR when it is set).
+beforeAll(async () => {
+  process.env.TMPDIR = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-stagetest-own-'));
+});
 
 async function leftovers(): Promise<string[]> {
   return (await readdir(stagingParent())).filter((n) => n.startsWith('dlgrade-sub-'));
