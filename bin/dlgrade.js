@@ -3,7 +3,7 @@
 // their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` is then
 // handed to a running check server, or else starts the Python worker it will use, so that importing PyTorch overlaps
 // loading the CLI (graders/runners/prestart.ts).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,14 +42,24 @@ function rebuild() {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   mkdirSync(path.join(root, 'dist'), { recursive: true });
   const lock = path.join(root, 'dist', '.build.lock');
+  // Each build leaves a new stamp. A command that finds the stamp changed once it holds the lock knows that another
+  // built the sources it found stale, even when their times still say stale (a source dated in the future).
+  const stampFile = path.join(root, 'dist', '.build-stamp');
+  const stamp = () => (existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '');
+  const seen = stamp();
   for (let stale = staleSource(); stale; stale = staleSource()) {
     if (!existsSync(tsc)) {
       process.stderr.write(`dlgrade: ${stale} is newer than its build in dist/; run "npm run build" (TypeScript is not installed here to do it)\n`);
       process.exit(2);
     }
     if (!lockBuild(lock)) continue;
+    if (stamp() !== seen) {
+      rmSync(lock, { force: true });
+      return;
+    }
     process.stderr.write(`dlgrade: ${stale} changed since the last build; compiling (npm run build)…\n`);
     const build = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (build.status === 0) writeFileSync(stampFile, `${process.pid} ${Date.now()}`);
     rmSync(lock, { force: true });
     if (build.status !== 0) {
       process.stderr.write('dlgrade: the TypeScript sources do not compile (errors above); fix them, then run the command again (or "npm run build")\n');
