@@ -3,25 +3,38 @@
 // their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` is then
 // handed to a running check server, or else starts the Python worker it will use, so that importing PyTorch overlaps
 // loading the CLI (graders/runners/prestart.ts).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The first TypeScript source (not a test) whose build in dist/ is missing or older, or undefined. */
-function staleSource() {
+const stampFile = path.join(root, 'dist', '.build-stamp');
+// tsconfig.json's tsBuildInfoFile: tsc's record of what it emitted, by content hash.
+const buildInfo = path.join(root, 'dist', '.tsbuildinfo');
+
+/**
+ * The first TypeScript source (not a test) whose build in dist/ is missing, or older than both the source and the
+ * start of the last build this script ran (tsc leaves a build alone when its source was saved unchanged), and whether
+ * the build of a source older than the last build is missing (deleted since; a new source's is simply not built yet).
+ */
+function staleSources() {
+  const builtAt = statSync(stampFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const recordedAt = statSync(buildInfo, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  let first;
+  let missing = false;
   for (const dir of ['graders', 'reference', 'scripts']) {
     if (!existsSync(path.join(root, dir))) continue;
     for (const rel of readdirSync(path.join(root, dir), { recursive: true })) {
       if (!rel.endsWith('.ts') || rel.endsWith('.test.ts') || rel.endsWith('.d.ts')) continue;
-      const source = path.join(root, dir, rel);
-      const built = path.join(root, 'dist', dir, rel.replace(/\.ts$/, '.js'));
-      if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) return path.join(dir, rel);
+      const sourceTime = statSync(path.join(root, dir, rel)).mtimeMs;
+      const builtTime = statSync(path.join(root, 'dist', dir, rel.replace(/\.ts$/, '.js')), { throwIfNoEntry: false })?.mtimeMs;
+      if (builtTime === undefined && sourceTime < Math.max(recordedAt, builtAt)) missing = true;
+      if (builtTime === undefined || (builtTime < sourceTime && builtAt < sourceTime)) first ??= path.join(dir, rel);
     }
   }
-  return undefined;
+  return { first, missing };
 }
 
 /** Takes dist/.build.lock, or waits until no other dlgrade process holds it; true when taken. */
@@ -44,12 +57,11 @@ function rebuild() {
   const lock = path.join(root, 'dist', '.build.lock');
   // Each build leaves a new stamp. A command that finds the stamp changed once it holds the lock knows that another
   // built the sources it found stale, even when their times still say stale (a source dated in the future).
-  const stampFile = path.join(root, 'dist', '.build-stamp');
   const stamp = () => (existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '');
   const seen = stamp();
-  for (let stale = staleSource(); stale; stale = staleSource()) {
+  for (let stale = staleSources(); stale.first; stale = staleSources()) {
     if (!existsSync(tsc)) {
-      process.stderr.write(`dlgrade: ${stale} is newer than its build in dist/; run "npm run build" (TypeScript is not installed here to do it)\n`);
+      process.stderr.write(`dlgrade: ${stale.first} is newer than its build in dist/; run "npm run build" (TypeScript is not installed here to do it)\n`);
       process.exit(2);
     }
     if (!lockBuild(lock)) continue;
@@ -57,9 +69,16 @@ function rebuild() {
       rmSync(lock, { force: true });
       return;
     }
-    process.stderr.write(`dlgrade: ${stale} changed since the last build; compiling (npm run build)…\n`);
+    process.stderr.write(`dlgrade: ${stale.first} changed since the last build; compiling (npm run build)…\n`);
+    // An incremental build trusts its record and would not write again an output deleted since.
+    if (stale.missing) rmSync(buildInfo, { force: true });
+    const started = new Date();
     const build = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (build.status === 0) writeFileSync(stampFile, `${process.pid} ${Date.now()}`);
+    if (build.status === 0) {
+      writeFileSync(stampFile, `${process.pid} ${started.getTime()}`);
+      // Dated to the build's start: a source saved while tsc ran is still newer.
+      utimesSync(stampFile, started, started);
+    }
     rmSync(lock, { force: true });
     if (build.status !== 0) {
       process.stderr.write('dlgrade: the TypeScript sources do not compile (errors above); fix them, then run the command again (or "npm run build")\n');

@@ -1,5 +1,5 @@
 // bin/dlgrade.js compiles stale sources before running; commands started together must build once, not race tsc.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, utimesSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -18,8 +18,11 @@ function writeTree(cliSource: string) {
   writeFileSync(path.join(tree, 'package.json'), JSON.stringify({ type: 'module' }));
   writeFileSync(
     path.join(tree, 'tsconfig.json'),
-    // No @types: loading the project's would make each compile ~4× dearer, and this one-file CLI needs none.
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'dist', rootDir: '.', types: [] }, include: ['scripts/**/*.ts'] }),
+    // Incremental, as the project's. No @types: loading the project's would make each compile ~4× dearer.
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', outDir: 'dist', rootDir: '.', incremental: true, tsBuildInfoFile: 'dist/.tsbuildinfo', types: [] },
+      include: ['scripts/**/*.ts'],
+    }),
   );
   writeFileSync(path.join(tree, 'scripts', 'cli.ts'), cliSource);
 }
@@ -51,5 +54,28 @@ describe('a stale build', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('do not compile');
     expect(existsSync(path.join(tree, 'dist', '.build.lock'))).toBe(false);
+  }, 120_000);
+
+  it('saved unchanged is compiled once, not by every command after it (tsc leaves its build alone)', async () => {
+    writeTree("console.log('version three');\n");
+    const edited = await run();
+    expect(edited.stdout).toBe('version three');
+    expect(edited.stderr).toContain('compiling');
+    const built = statSync(path.join(tree, 'dist', 'scripts', 'cli.js')).mtimeMs;
+    const later = new Date();
+    utimesSync(path.join(tree, 'scripts', 'cli.ts'), later, later);
+    const saved = await run();
+    expect(saved.stderr).toContain('compiling');
+    expect(statSync(path.join(tree, 'dist', 'scripts', 'cli.js')).mtimeMs).toBe(built);
+    const next = await run();
+    expect(next.stdout).toBe('version three');
+    expect(next.stderr).toBe('');
+  }, 120_000);
+
+  it('whose output was deleted is compiled again in full, though the incremental record says it is up to date', async () => {
+    rmSync(path.join(tree, 'dist', 'scripts', 'cli.js'));
+    const again = await run();
+    expect(again.stderr).toContain('compiling');
+    expect(again.stdout).toBe('version three');
   }, 120_000);
 });
