@@ -28,6 +28,26 @@ describe('WarmPythonRunner', () => {
     await runner.close();
   });
 
+  it('starts no more workers than there are jobs: a lone job waits for the one warm() started', async () => {
+    const runner = new WarmPythonRunner({ python: defaultPython(), sandbox: noSandbox, workers: 2 });
+    const job: RunnerJob = {
+      submissionDir: await mkdtemp(path.join(os.tmpdir(), 'dlgrade-demand-')),
+      questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: 5 } },
+      cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
+      memoryMb: 4096,
+    };
+    try {
+      runner.warm(job.memoryMb);
+      expect((await runner.run(job)).runtime.worker).toBe('warm');
+      expect(runner.workerCount).toBe(1);
+      // Two at once: the second job gets a worker of its own.
+      await Promise.all([runner.run(job), runner.run(job)]);
+      expect(runner.workerCount).toBe(2);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('records the BLAS in use and forks from a worker with one thread (no BLAS or OpenMP pool before the fork)', async () => {
     const runner = new WarmPythonRunner({ python: defaultPython(), sandbox: noSandbox, workers: 1 });
     const job: RunnerJob = {

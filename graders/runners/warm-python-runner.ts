@@ -48,6 +48,8 @@ export class WarmPythonRunner implements Runner {
   private readonly starting = new Set<Promise<WarmWorker | undefined>>();
   private readonly all = new Set<WarmWorker>();
   private fresh?: PythonRunner;
+  /** Jobs running or waiting for a worker: no more workers are started than there are jobs to take them. */
+  private demand = 0;
   private startFailures = 0;
   private lastStartError?: string;
   private closed = false;
@@ -57,6 +59,11 @@ export class WarmPythonRunner implements Runner {
   constructor(private readonly options: WarmPythonRunnerOptions) {
     this.python = defaultPython(options.python);
     this.sandbox = options.sandbox ?? noSandbox;
+  }
+
+  /** Workers running or starting. */
+  get workerCount(): number {
+    return this.all.size + this.starting.size;
   }
 
   /** "warm" while workers serve the jobs, "fresh" after falling back. */
@@ -96,6 +103,15 @@ export class WarmPythonRunner implements Runner {
 
   async run(job: RunnerJob): Promise<RunOutcome> {
     checkInterpreter(this.python);
+    this.demand++;
+    try {
+      return await this.runOnWorker(job);
+    } finally {
+      this.demand--;
+    }
+  }
+
+  private async runOnWorker(job: RunnerJob): Promise<RunOutcome> {
     const acquiring = this.fallbackReason ? undefined : this.acquire(job.memoryMb);
     // While the worker is busy (importing PyTorch, or finishing another job), the inputs are encoded.
     encodeJobInputs(job);
@@ -130,7 +146,8 @@ export class WarmPythonRunner implements Runner {
         void idle.close();
         continue;
       }
-      if (this.all.size + this.starting.size < Math.max(1, this.options.workers)) {
+      // A lone job waits for the worker warm() started rather than importing PyTorch a second time.
+      if (this.workerCount < Math.min(Math.max(1, this.options.workers), this.demand)) {
         const worker = await this.startWorker(memoryMb);
         if (worker || this.fallbackReason) return worker;
         continue;
