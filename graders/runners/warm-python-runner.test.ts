@@ -8,17 +8,22 @@ import { defaultPython } from './python-runner.js';
 import { WarmPythonRunner } from './warm-python-runner.js';
 import type { RunnerJob } from './runner.js';
 
+/** A job of one case of a question with no steps, in an empty submission folder of its own. */
+async function emptyJob(name: string, timeoutS: number, memoryMb: number): Promise<RunnerJob> {
+  return {
+    submissionDir: await mkdtemp(path.join(os.tmpdir(), `dlgrade-${name}-`)),
+    questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: timeoutS } },
+    cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
+    memoryMb,
+  };
+}
+
 describe('WarmPythonRunner', () => {
   it('falls back to a fresh process per submission, with one notice, when no worker can start', async () => {
     const notices: string[] = [];
     // An "interpreter" that exits at once: no worker ever becomes ready.
     const runner = new WarmPythonRunner({ python: '/bin/false', sandbox: noSandbox, workers: 2, startupTimeoutS: 20, notify: (l) => notices.push(l) });
-    const job: RunnerJob = {
-      submissionDir: await mkdtemp(path.join(os.tmpdir(), 'dlgrade-fallback-')),
-      questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: 1 } },
-      cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
-      memoryMb: 1024,
-    };
+    const job = await emptyJob('fallback', 1, 1024);
     const [a, b] = await Promise.all([runner.run(job), runner.run(job)]);
     expect(runner.mode).toBe('fresh');
     expect(notices).toHaveLength(1);
@@ -30,12 +35,7 @@ describe('WarmPythonRunner', () => {
 
   it('starts no more workers than there are jobs: a lone job waits for the one warm() started', async () => {
     const runner = new WarmPythonRunner({ python: defaultPython(), sandbox: noSandbox, workers: 2 });
-    const job: RunnerJob = {
-      submissionDir: await mkdtemp(path.join(os.tmpdir(), 'dlgrade-demand-')),
-      questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: 5 } },
-      cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
-      memoryMb: 4096,
-    };
+    const job = await emptyJob('demand', 5, 4096);
     try {
       runner.warm(job.memoryMb);
       expect((await runner.run(job)).runtime.worker).toBe('warm');
@@ -50,12 +50,7 @@ describe('WarmPythonRunner', () => {
 
   it('records the BLAS in use and forks from a worker with one thread (no BLAS or OpenMP pool before the fork)', async () => {
     const runner = new WarmPythonRunner({ python: defaultPython(), sandbox: noSandbox, workers: 1 });
-    const job: RunnerJob = {
-      submissionDir: await mkdtemp(path.join(os.tmpdir(), 'dlgrade-blas-')),
-      questions: { q: { steps: [], inputs: {}, outputs: {}, timeout_s: 5 } },
-      cases: [{ index: 0, question: 'q', case: 'c', inputs: {} }],
-      memoryMb: 4096,
-    };
+    const job = await emptyJob('blas', 5, 4096);
     try {
       const outcome = await runner.run(job);
       expect(outcome.runtime.worker).toBe('warm');
