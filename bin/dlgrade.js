@@ -3,7 +3,7 @@
 // their build are compiled first, so an edited reference or a `dlgrade new` skeleton is what runs. `check` is then
 // handed to a running check server, or else starts the Python worker it will use, so that importing PyTorch overlaps
 // loading the CLI (graders/runners/prestart.ts).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,11 @@ const buildInfo = path.join(root, 'dist', '.tsbuildinfo');
 /**
  * The first TypeScript source (not a test) whose build in dist/ is missing, or older than both the source and the
  * start of the last build this script ran (tsc leaves a build alone when its source was saved unchanged), and whether
- * the build of a source older than the last build is missing (deleted since; a new source's is simply not built yet).
+ * the build of a source older than the last build is missing (deleted since; a new source's is simply not built yet),
+ * with the time the last build started.
  */
 function staleSources() {
-  const builtAt = statSync(stampFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const builtAt = lastBuildStart();
   const recordedAt = statSync(buildInfo, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   let first;
   let missing = false;
@@ -34,7 +35,12 @@ function staleSources() {
       if (builtTime === undefined || (builtTime < sourceTime && builtAt < sourceTime)) first ??= path.join(dir, rel);
     }
   }
-  return { first, missing };
+  return { first, missing, builtAt };
+}
+
+/** When the last build this script ran started (its stamp's time), or 0. */
+function lastBuildStart() {
+  return statSync(stampFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 }
 
 /** Takes dist/.build.lock, or waits until no other dlgrade process holds it; true when taken. */
@@ -55,17 +61,17 @@ function rebuild() {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   mkdirSync(path.join(root, 'dist'), { recursive: true });
   const lock = path.join(root, 'dist', '.build.lock');
-  // Each build leaves a new stamp. A command that finds the stamp changed once it holds the lock knows that another
-  // built the sources it found stale, even when their times still say stale (a source dated in the future).
-  const stamp = () => (existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '');
-  const seen = stamp();
-  for (let stale = staleSources(); stale.first; stale = staleSources()) {
+  let stale = staleSources();
+  // Each build dates the stamp anew. A command that finds it changed once it holds the lock knows that another built
+  // the sources it found stale, even when their times still say stale (a source dated in the future).
+  const seen = stale.builtAt;
+  for (; stale.first; stale = staleSources()) {
     if (!existsSync(tsc)) {
       process.stderr.write(`dlgrade: ${stale.first} is newer than its build in dist/; run "npm run build" (TypeScript is not installed here to do it)\n`);
       process.exit(2);
     }
     if (!lockBuild(lock)) continue;
-    if (stamp() !== seen) {
+    if (lastBuildStart() !== seen) {
       rmSync(lock, { force: true });
       return;
     }
@@ -75,7 +81,7 @@ function rebuild() {
     const started = new Date();
     const build = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     if (build.status === 0) {
-      writeFileSync(stampFile, `${process.pid} ${started.getTime()}`);
+      writeFileSync(stampFile, '');
       // Dated to the build's start: a source saved while tsc ran is still newer.
       utimesSync(stampFile, started, started);
     }
