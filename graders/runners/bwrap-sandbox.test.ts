@@ -3,9 +3,15 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_LIMITS, SLOT_UID_BASE, probeBwrap, processesOfUid } from './bwrap-sandbox.js';
 import type { SandboxSession } from './sandbox.js';
+
+// Slots are locked machine-wide; the CLI runs of other test files take uids from the default range at the
+// same time. A range of this file's own keeps "which uid comes next" this file's business.
+vi.hoisted(() => {
+  process.env.DLGRADE_SANDBOX_UID_BASE = '61400';
+});
 
 const PYTHON = process.env.DLGRADE_PYTHON ?? '/usr/bin/python3';
 const probe = await probeBwrap(PYTHON);
