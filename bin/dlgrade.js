@@ -8,6 +8,14 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// A reader that stops early (`dlgrade list | head -1`) closes the pipe: the command still finishes its work
+// (a batch still writes its results) and its exit code, without a stack trace for the output nobody reads.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const stampFile = path.join(root, 'dist', '.build-stamp');

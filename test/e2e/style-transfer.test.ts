@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { Result } from '../../graders/result/schema.js';
 import type { ResultT } from '../../graders/result/schema.js';
-import { ROOT, dlgrade } from './cli.js';
+import { BIN, ROOT, dlgrade } from './cli.js';
 
 const EXAMPLES = path.join(ROOT, 'examples', 'style-transfer');
 
@@ -130,6 +130,19 @@ describe('dlgrade check', () => {
     const run = await dlgrade(['check', 'style-transfer', '-s', empty]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/is empty: style-transfer needs style_modules\.py in it/);
+  });
+});
+
+describe('dlgrade list', () => {
+  it('piped into a reader that stops after the first line (`| head -1`), exits as usual without a stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'list'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
 
