@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DlgradeError } from '../errors.js';
 import { detectCgroups, joinPrefix, type CgroupSession } from './cgroups.js';
 import { processTreeCpuSeconds, processTreePids } from './cpu-usage.js';
-import { makeJobDir, minimalEnv, mountsUnder, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
+import { WRITABLE_FOLDER_BYTES, makeJobDir, minimalEnv, mountsUnder, type WrapOptions, type Sandbox, type SandboxContext, type SandboxPaths, type SandboxSession, type WrappedCommand } from './sandbox.js';
 import { probe, probeStdout } from '../process/probe.js';
 
 const MiB = 1024 * 1024;
@@ -37,7 +37,7 @@ export const SANDBOX_LIMITS = Object.freeze({
   tmpBytes: 256 * MiB,
   shmBytes: 64 * MiB,
   workBytes: 64 * MiB,
-  writableBytes: 512 * MiB,
+  writableBytes: WRITABLE_FOLDER_BYTES,
   writableFiles: 4096,
   memoryHeadroomMb: 1024,
   pidsHeadroom: 16,

@@ -1,12 +1,13 @@
 // The pass loop's rule for a busy machine (invariant 9): a case stopped by the wall clock before it used its CPU
 // time is run again on its own; only if that happens again is it a timeout, of a kind that is never cached.
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeNpy } from '../npz/npz.js';
 import type { RunnerJob } from './runner.js';
-import { WALL_CLOCK_TIMEOUT, runInPasses, type PassExit } from './python-job.js';
+import { WALL_CLOCK_TIMEOUT, passWatchdog, runInPasses, type PassExit } from './python-job.js';
+import { WRITABLE_FOLDER_BYTES } from './sandbox.js';
 
 const x = { dtype: 'float32' as const, shape: [1], data: new Float32Array([1]) };
 const JOB: RunnerJob = {
@@ -133,5 +134,26 @@ describe('runInPasses and a case the wall clock stopped', () => {
     expect(passes).toEqual([[0, 1]]);
     expect(outcomes.get(1)?.error?.message).toMatch(/not run/);
     expect(outcomes.get(0)?.error).toMatchObject({ type: 'Timeout', message: expect.stringMatching(/within 5 s of CPU time \(it had used 6\.1 s, measured by the harness\)/) });
+  });
+});
+
+describe('passWatchdog and the folders a run writes', () => {
+  /** A file of `bytes` that takes no room (sparse): the watchdog counts sizes. */
+  async function fileOf(relative: string, bytes: number) {
+    await mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
+    await writeFile(path.join(dir, relative), '');
+    await truncate(path.join(dir, relative), bytes);
+  }
+  const watchdog = () => passWatchdog(JOB, dir, [0, 1], 60)();
+
+  it('a folder filled exactly to its cap, as the kernel leaves a full tmpfs, beside notes in the other, is no reason to stop', async () => {
+    await fileOf('outputs/sub/deeper/chunk0', WRITABLE_FOLDER_BYTES);
+    await fileOf('status/0.start', 12);
+    expect(await watchdog()).toBeUndefined();
+  });
+
+  it('stops a run that wrote one byte past the cap in either folder, at any depth', async () => {
+    await fileOf('status/a/b/c/flood', WRITABLE_FOLDER_BYTES + 1);
+    expect(await watchdog()).toMatch(/more than 512 MiB where the harness reads its results/);
   });
 });

@@ -11,6 +11,7 @@ import { decodeNpy } from '../npz/npy.js';
 import type { NdArray } from '../npz/ndarray.js';
 import type { SupervisedExit } from '../process/supervise.js';
 import { runDelaySeconds } from './cpu-usage.js';
+import { WRITABLE_FOLDER_BYTES } from './sandbox.js';
 import type { CaseError, CaseOutcome, RunnerJob } from './runner.js';
 
 /**
@@ -33,7 +34,7 @@ export interface InsideFolders {
 const OUTPUT_LIMITS = { maxEntries: 256, maxTotalBytes: 256 * 1024 * 1024, maxArrayBytes: 128 * 1024 * 1024 };
 const STATUS_CAP_BYTES = 1024 * 1024;
 /** What a run may leave in outputs/ and status/ (the host folders it can write) before it is stopped. */
-const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: 512 * 1024 * 1024 };
+const WRITABLE_CAP = { entriesPerCase: 4, extraEntries: 32, bytes: WRITABLE_FOLDER_BYTES };
 /** Time a case gets beyond its limit before the harness stops it (the runner's own alarm comes first). */
 const GRACE_MS = 2000;
 /** CPU seconds a case gets beyond its limit, as the harness measures it, before it is stopped (the alarm comes first). */
@@ -521,9 +522,9 @@ export function readRegularFile(file: string, cap: number): Buffer | undefined {
 }
 
 /**
- * A reason to stop the run when it has filled the host folders it can write (outputs/ and status/), counting
- * every file at every depth. Where the sandbox mounts a size-limited tmpfs there (as root), the kernel already
- * refuses the bytes past the cap; this catches the rest.
+ * A reason to stop the run when it has filled a host folder it can write (outputs/ or status/), counting every
+ * file at every depth: files across both, bytes in each (a tmpfs of `cap.bytes` each where the sandbox mounts them
+ * as root, so a folder the kernel filled to its cap is no reason). Elsewhere the kernel sets no cap; this is it.
  */
 async function writableOverflow(resultDir: string, cap: { entries: number; bytes: number }): Promise<string | undefined> {
   let entries = 0;
@@ -553,6 +554,7 @@ async function writableOverflow(resultDir: string, cap: { entries: number; bytes
     return undefined;
   };
   for (const dir of ['outputs', 'status']) {
+    bytes = 0;
     const reason = walk(path.join(resultDir, dir), 0);
     if (reason) return reason;
   }

@@ -5,6 +5,12 @@ import path from 'node:path';
 import { processTreeCpuSeconds, processTreePids } from './cpu-usage.js';
 import { probe } from '../process/probe.js';
 
+/**
+ * The most each host folder a sandboxed run writes (outputs/ and status/) may hold, each on its own: the bubblewrap
+ * sandbox mounts a tmpfs of this size on each (as root), and the harness's watchdog stops a run past it anywhere.
+ */
+export const WRITABLE_FOLDER_BYTES = 512 * 1024 * 1024;
+
 /** What a runner asks the sandbox to expose for one job. */
 export interface SandboxContext {
   /**
