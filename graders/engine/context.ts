@@ -26,6 +26,8 @@ export interface ContextOptions extends RunnerOptions {
   sharedRunner?: (python: string, sandbox: Sandbox) => Runner;
   /** Parsed fixture files to start from (the check server's, kept while the files on disk stay the same). */
   fixtureFiles?: (assignment: Assignment) => Promise<FixtureFiles>;
+  /** What may still refuse the run once the manifest is known, before any runner starts (or PyTorch imports). */
+  beforeRunner?: (assignment: Assignment) => Promise<void>;
 }
 
 /** check falls back to running unsandboxed (with a warning) on a student's laptop; grade and ci refuse to. */
@@ -40,6 +42,7 @@ export async function createContext(assignmentId: string, options: ContextOption
   if (unknown.length) {
     throw new DlgradeError('USAGE', `${assignment.manifest.id} has no question ${unknown.map((u) => `"${u}"`).join(', ')} (questions: ${[...known].join(', ')})`);
   }
+  await options.beforeRunner?.(assignment);
   const kind = assignmentKind(assignment.manifest);
   // An answers assignment has no fixtures: its lock records the key's version (and merged staff scores).
   const { lock, answersKey } = await kind.prepare(assignment, options.keys);

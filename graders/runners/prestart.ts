@@ -1,6 +1,6 @@
 // Starts the warm worker `dlgrade check` will use before the CLI's modules load (bin/dlgrade.js calls this first),
 // so that importing PyTorch (about a second) overlaps loading Node modules, the manifest and the fixtures.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeSandbox } from './select-sandbox.js';
@@ -20,7 +20,12 @@ const DEFAULT_MEMORY_MB = 4096;
 export async function prestart(argv: string[]): Promise<void> {
   const [command, assignment] = argv.slice(2);
   if (command !== 'check' || !assignment || process.env.DLGRADE_WARM === '0' || argv.includes('--help') || argv.includes('-h')) return;
-  const manifest = peekManifest(assignment);
+  const byPath = assignment.includes('/') || assignment.endsWith('.yaml');
+  const manifest = byPath ? undefined : peekManifest(assignment);
+  // An unknown assignment id, or a submission folder that is missing or empty, is an error the command is about
+  // to report: no PyTorch for it.
+  if (!byPath && !manifest) return;
+  if (!holdsAnything(optionValue(argv, '--submission') ?? optionValue(argv, '-s') ?? '.')) return;
   if (manifest && manifest.runner !== 'python') return;
   const python = defaultPython(optionValue(argv, '--python'));
   if (!existsSync(python)) return;
@@ -38,6 +43,15 @@ export async function prestart(argv: string[]): Promise<void> {
 /** The longest the CLI waits for the worker process to be started before loading anyway. */
 const SPAWN_WAIT_MS = 500;
 
+/** Whether `target` is a file, or a folder with anything in it besides hidden entries. */
+function holdsAnything(target: string): boolean {
+  try {
+    return !statSync(target).isDirectory() || readdirSync(target).some((name) => !name.startsWith('.'));
+  } catch {
+    return false;
+  }
+}
+
 /** `--flag value` or `--flag=value` from the command line. */
 function optionValue(argv: string[], flag: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -52,7 +66,6 @@ function optionValue(argv: string[], flag: string): string | undefined {
  * and schema libraries (that is what this start is ahead of). Undefined when the manifest cannot be found.
  */
 function peekManifest(assignment: string): { runner: string; memoryMb?: number } | undefined {
-  if (assignment.includes('/') || assignment.endsWith('.yaml')) return undefined;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const up = path.resolve(here, '..', '..');
   const root = path.basename(up) === 'dist' ? path.dirname(up) : up;

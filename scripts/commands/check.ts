@@ -40,21 +40,23 @@ export function registerCheck(program: Command, loans?: ServerLoans): void {
       const names = [...(opts.reporter ?? []), ...(opts.json ? ['json'] : [])];
       // Built before grading, so an unknown or unusable reporter is a usage error, not a lost run.
       const reporters = createReporters('check', { names, verbose: opts.verbose });
-      // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work.
-      const ctx = await createContext(assignmentId, { mode: 'check', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: 1, ...loans });
+      const info = await stat(opts.submission).catch(() => undefined);
+      const kind = info?.isFile() ? (opts.submission.toLowerCase().endsWith('.zip') ? 'zip' : 'file') : 'dir';
+      // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work; a
+      // folder that holds no submission is refused before it (after the options, so a wrong question id is named).
+      const ctx = await createContext(assignmentId, {
+        mode: 'check',
+        keys: await answerKeys(),
+        questionIds: opts.question,
+        python: opts.python,
+        workers: 1,
+        ...loans,
+        beforeRunner: async (assignment) => (kind === 'dir' ? assertSubmissionFolder(opts.submission, assignment.manifest) : undefined),
+      });
       // The same id the instructor grades under: from --student-id, DLGRADE_STUDENT_ID or the kit's config file.
       const studentId = opts.studentId ?? (await studentIdFromConfig());
       if (ctx.answersKey) await applyAnswersOptions(ctx, { studentId });
-      const info = await stat(opts.submission).catch(() => undefined);
-      const kind = info?.isFile() ? (opts.submission.toLowerCase().endsWith('.zip') ? 'zip' : 'file') : 'dir';
       const { manifest } = ctx.assignment;
-      if (kind === 'dir') {
-        // After the options are checked, so a wrong question id is reported as such.
-        await assertSubmissionFolder(opts.submission, manifest).catch(async (error: unknown) => {
-          await ctx.runner.close?.();
-          throw error;
-        });
-      }
       // --student-id names the result as the course's reports do, so a report's reproduce command gives the same header.
       const student = studentId ?? path.basename(path.resolve(opts.submission));
       if (opts.watch && kind === 'dir') {

@@ -119,17 +119,29 @@ describe('dlgrade check', () => {
     expect(run.stderr).toMatch(/has no question "gram"/);
   });
 
-  it('says which assignment is unknown and lists the known ones', async () => {
-    const run = await dlgrade(['check', 'style-transfr']);
+  /** An interpreter that notes each time it is started, then is the real one; and how many times it was. */
+  async function countingPython() {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-python-'));
+    const python = path.join(dir, 'python3');
+    await writeFile(python, `#!/bin/sh\necho started >> ${path.join(dir, 'starts')}\nexec /usr/bin/python3 "$@"\n`, { mode: 0o755 });
+    return { python, starts: async () => (await readFile(path.join(dir, 'starts'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length };
+  }
+
+  it('says which assignment is unknown and lists the known ones, without starting Python for it', async () => {
+    const { python, starts } = await countingPython();
+    const run = await dlgrade(['check', 'style-transfr', '--python', python]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/no assignment "style-transfr" \(known: .*style-transfer/);
+    expect(await starts()).toBe(0);
   });
 
-  it('refuses an empty submission folder with a sentence (exit 2) instead of a table of missing files', async () => {
+  it('refuses an empty submission folder with a sentence (exit 2) instead of a table of missing files, without starting Python', async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-empty-'));
-    const run = await dlgrade(['check', 'style-transfer', '-s', empty]);
+    const { python, starts } = await countingPython();
+    const run = await dlgrade(['check', 'style-transfer', '-s', empty, '--python', python]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/is empty: style-transfer needs style_modules\.py in it/);
+    expect(await starts()).toBe(0);
   });
 });
 
