@@ -1,4 +1,5 @@
-// The one-submission commands (check, ci) refuse a folder that holds no submission, with a sentence instead of a run.
+// The one-submission commands (check, ci) refuse a folder or file that holds no submission, with a sentence instead
+// of a run.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DlgradeError } from '../errors.js';
@@ -27,4 +28,24 @@ export async function assertSubmissionFolder(dir: string, manifest: Pick<Manifes
     const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
     throw new DlgradeError('USAGE', `the submission folder ${dir} holds no submission for ${manifest.id}: expected ${expected}, found ${shown}`);
   }
+}
+
+/**
+ * As assertSubmissionFolder, for what check accepts besides a folder: a .zip, or the submission as one file (a
+ * module, a notebook, an answers file) under one of the usual extensions. Anything else is a USAGE error.
+ */
+export async function assertSubmissionPath(target: string, manifest: Pick<ManifestT, 'id' | 'files'>): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info?.isFile()) return assertSubmissionFolder(target, manifest);
+  if (isSubmissionFileName(target)) return;
+  throw new DlgradeError(
+    'USAGE',
+    `${target} is not a submission for ${manifest.id}: give the folder that holds your ${manifest.files.join(', ')}, a .zip of it, or one file (${ALTERNATE_EXTENSIONS.join(', ')})`,
+  );
+}
+
+/** Whether a file of this name may be a whole submission for check: a .zip, or one of the usual extensions. */
+export function isSubmissionFileName(file: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.zip' || ALTERNATE_EXTENSIONS.includes(ext);
 }

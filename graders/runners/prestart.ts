@@ -8,6 +8,7 @@ import { bwrapCandidate } from './bwrap-sandbox.js';
 import { noSandbox } from './sandbox.js';
 import { defaultPython } from './python-runner.js';
 import { prestartWorker } from './warm-python-runner.js';
+import { isSubmissionFileName } from '../engine/submission-folder.js';
 
 /** The memory limit a manifest without `defaults.memory_mb` gets (as memoryLimitMb in grade-submission.ts). */
 const DEFAULT_MEMORY_MB = 4096;
@@ -22,8 +23,8 @@ export async function prestart(argv: string[]): Promise<void> {
   if (command !== 'check' || !assignment || process.env.DLGRADE_WARM === '0' || argv.includes('--help') || argv.includes('-h')) return;
   const byPath = assignment.includes('/') || assignment.endsWith('.yaml');
   const manifest = byPath ? undefined : peekManifest(assignment);
-  // An unknown assignment id, or a submission folder that is missing or empty, is an error the command is about
-  // to report: no PyTorch for it.
+  // An unknown assignment id, or a submission that is missing, an empty folder or a file of another kind, is an
+  // error the command is about to report: no PyTorch for it.
   if (!byPath && !manifest) return;
   if (!holdsAnything(optionValue(argv, '--submission') ?? optionValue(argv, '-s') ?? '.')) return;
   if (manifest && manifest.runner !== 'python') return;
@@ -43,10 +44,11 @@ export async function prestart(argv: string[]): Promise<void> {
 /** The longest the CLI waits for the worker process to be started before loading anyway. */
 const SPAWN_WAIT_MS = 500;
 
-/** Whether `target` is a file, or a folder with anything in it besides hidden entries. */
+/** Whether `target` is a file check takes as a submission, or a folder with anything in it besides hidden entries. */
 function holdsAnything(target: string): boolean {
   try {
-    return !statSync(target).isDirectory() || readdirSync(target).some((name) => !name.startsWith('.'));
+    if (!statSync(target).isDirectory()) return isSubmissionFileName(target);
+    return readdirSync(target).some((name) => !name.startsWith('.'));
   } catch {
     return false;
   }

@@ -14,7 +14,7 @@ import { renderConsole } from '../../graders/reporters/console.js';
 import { diffResults } from '../../graders/reporters/check-diff.js';
 import { watchSubmission } from '../../graders/engine/watch.js';
 import { answerKeys, collect, pythonOption, reporterOption, studentIdFromConfig, studentIdOption } from './common.js';
-import { assertSubmissionFolder } from '../../graders/engine/submission-folder.js';
+import { assertSubmissionPath } from '../../graders/engine/submission-folder.js';
 import { leaveServerBehind } from '../../graders/check-server/client.js';
 import type { ContextOptions } from '../../graders/engine/context.js';
 
@@ -43,7 +43,7 @@ export function registerCheck(program: Command, loans?: ServerLoans): void {
       const info = await stat(opts.submission).catch(() => undefined);
       const kind = info?.isFile() ? (opts.submission.toLowerCase().endsWith('.zip') ? 'zip' : 'file') : 'dir';
       // One warm worker, started before the fixtures load, so importing PyTorch overlaps the harness's own work; a
-      // folder that holds no submission is refused before it (after the options, so a wrong question id is named).
+      // folder or file that holds no submission is refused before it (after the options, so a wrong question id is named).
       const ctx = await createContext(assignmentId, {
         mode: 'check',
         keys: await answerKeys(),
@@ -51,7 +51,7 @@ export function registerCheck(program: Command, loans?: ServerLoans): void {
         python: opts.python,
         workers: 1,
         ...loans,
-        beforeRunner: async (assignment) => (kind === 'dir' ? assertSubmissionFolder(opts.submission, assignment.manifest) : undefined),
+        beforeRunner: (assignment) => assertSubmissionPath(opts.submission, assignment.manifest),
       });
       // The same id the instructor grades under: from --student-id, DLGRADE_STUDENT_ID or the kit's config file.
       const studentId = opts.studentId ?? (await studentIdFromConfig());

@@ -135,6 +135,16 @@ describe('dlgrade check', () => {
     expect(await starts()).toBe(0);
   });
 
+  it('refuses a file that is no kind of submission (exit 2), naming what it takes, without starting Python', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-notes-'));
+    await writeFile(path.join(dir, 'notes.txt'), 'my answers are in the other folder\n');
+    const { python, starts } = await countingPython();
+    const run = await dlgrade(['check', 'style-transfer', '-s', path.join(dir, 'notes.txt'), '--python', python]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/notes\.txt is not a submission for style-transfer: give the folder that holds your style_modules\.py, a \.zip of it, or one file \(\.py, \.ipynb/);
+    expect(await starts()).toBe(0);
+  });
+
   it('refuses an empty submission folder with a sentence (exit 2) instead of a table of missing files, without starting Python', async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-empty-'));
     const { python, starts } = await countingPython();
