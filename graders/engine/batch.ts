@@ -62,7 +62,8 @@ export function defaultCacheDir(outDir: string): string {
 /** Grades every submission under `root` (or one shard of them) and feeds each result to the reporters. */
 export async function gradeBatch(ctx: GradingContext, root: string, reporters: ReporterMultiplexer, options: BatchOptions): Promise<BatchOutcome> {
   const started = Date.now();
-  const discovery = await discoverSubmissions(root, { assignmentId: ctx.assignment.manifest.id });
+  const ownFolders = [options.outDir, options.cacheDir ?? defaultCacheDir(options.outDir)];
+  const discovery = await discoverSubmissions(root, { assignmentId: ctx.assignment.manifest.id, ownFolders });
   try {
     return await gradeDiscovered(ctx, discovery, reporters, options, started);
   } finally {

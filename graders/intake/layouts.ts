@@ -1,6 +1,6 @@
 // Recognises how a class's submissions arrived (Canvas, Moodle, GitHub Classroom, Gradescope, a folder or zip
 // per student) from the files themselves, and lists each student's submission with what the LMS says about it.
-import { lstat, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, realpath, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,11 +67,15 @@ export async function statSubmissions(root: string): Promise<Stats> {
   });
 }
 
-/**
- * Finds the submissions under `root` (a folder, or a zip of one such as Canvas's download). `assignmentId` helps
- * strip a GitHub Classroom repository prefix.
- */
-export async function discoverSubmissions(root: string, options: { assignmentId?: string } = {}): Promise<Discovery> {
+export interface DiscoveryOptions {
+  /** Helps strip a GitHub Classroom repository prefix. */
+  assignmentId?: string;
+  /** dlgrade's own folders (the output and cache folders), never a student's even when they lie among the submissions. */
+  ownFolders?: string[];
+}
+
+/** Finds the submissions under `root` (a folder, or a zip of one such as Canvas's download). */
+export async function discoverSubmissions(root: string, options: DiscoveryOptions = {}): Promise<Discovery> {
   const info = await statSubmissions(root);
   if (info.isFile() && root.toLowerCase().endsWith('.zip')) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-class-'));
@@ -95,7 +99,7 @@ export async function discoverSubmissions(root: string, options: { assignmentId?
   return { ...(await discoverFolder(root, options)), cleanup: async () => {} };
 }
 
-async function discoverFolder(root: string, options: { assignmentId?: string }): Promise<Omit<Discovery, 'cleanup'>> {
+async function discoverFolder(root: string, options: DiscoveryOptions): Promise<Omit<Discovery, 'cleanup'>> {
   if (await isGradescopeExport(root)) {
     const found = await findGradescopeSubmissions(root);
     return {
@@ -114,13 +118,18 @@ async function discoverFolder(root: string, options: { assignmentId?: string }):
   }
   const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
   let listed = entries.filter((e) => !isPlatformClutter([e.name]));
+  // `grade . --out dlgrade-out` run in the class folder: the second run must not grade the first one's output.
+  const own = new Set(await Promise.all((options.ownFolders ?? []).map((dir) => realpath(dir).catch(() => path.resolve(dir)))));
+  const realRoot = own.size ? await realpath(root) : root;
+  const ownHere = listed.filter((e) => e.isDirectory() && own.has(path.join(realRoot, e.name)));
+  listed = listed.filter((e) => !ownHere.includes(e));
   // A zip or folder holding one class folder (an LMS download unpacked with its folder): look inside it.
   if (listed.length === 1 && listed[0].isDirectory() && !CANVAS_FILE.test(listed[0].name) && !MOODLE_ENTRY.test(listed[0].name)) {
     const inner = path.join(root, listed[0].name);
     const innerEntries = await readdir(inner, { withFileTypes: true });
     if (innerEntries.some((e) => CANVAS_FILE.test(e.name) || MOODLE_ENTRY.test(e.name))) return discoverFolder(inner, options);
   }
-  const skipped: SkippedEntry[] = [];
+  const skipped: SkippedEntry[] = ownHere.map((e) => ({ entry: `${e.name}/`, reason: "dlgrade's own folder (--out or --cache-dir), not a submission" }));
   const hidden = listed.filter((e) => e.name.startsWith('.'));
   for (const e of hidden) skipped.push({ entry: e.isDirectory() ? `${e.name}/` : e.name, reason: 'hidden (its name starts with a dot)' });
   listed = listed.filter((e) => !e.name.startsWith('.'));

@@ -97,6 +97,20 @@ describe('dlgrade grade style-transfer examples', () => {
   });
 });
 
+describe('dlgrade grade run inside the class folder', () => {
+  it('writes dlgrade-out/ there, and the next run does not take it for a student', async () => {
+    const classDir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-class-'));
+    await cp(path.join(EXAMPLES, 'correct'), path.join(classDir, 'jane'), { recursive: true });
+    const first = await dlgrade(['grade', 'style-transfer', '.', '--jobs', '1', '--no-progress'], { cwd: classDir });
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const second = await dlgrade(['grade', 'style-transfer', '.', '--jobs', '1', '--no-progress'], { cwd: classDir });
+    expect(second.exitCode).toBe(0);
+    expect(String(second.stdout)).toMatch(/skipped dlgrade-out\/: dlgrade's own folder/);
+    expect(String(second.stdout)).toMatch(/0 graded, 1 unchanged/);
+    expect((await readFile(path.join(classDir, 'dlgrade-out', 'grades.csv'), 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
+  });
+});
+
 describe('dlgrade check', () => {
   it('prints a table and the total for the correct example, public tests only', async () => {
     const run = await dlgrade(['check', 'style-transfer', '--submission', path.join(EXAMPLES, 'correct')]);
