@@ -10,6 +10,7 @@ import { render } from '../reporters/templates.js';
 import { writeBundleToDir, type Bundle } from './bundle.js';
 import { addEngine } from './engine-files.js';
 import { addAssignment, type AssignmentFilesReport } from './assignment-files.js';
+import { prepareOutputFolder } from '../util/output-folder.js';
 
 /** Marks a folder as a dlgrade kit and records what it holds. */
 export const KIT_FILE = 'dlgrade-kit.json';
@@ -72,8 +73,9 @@ export async function exportStudentKit(assignment: Assignment, outDir: string): 
 
 /** Refuses to write into a folder with other content, so an export never mixes with or deletes unrelated files. */
 async function prepareOutDir(outDir: string): Promise<void> {
-  const entries = await readdir(outDir).catch(() => undefined);
-  if (!entries || entries.length === 0) return;
+  await prepareOutputFolder(outDir, '--out');
+  const entries = await readdir(outDir);
+  if (entries.length === 0) return;
   if (!existsSync(path.join(outDir, KIT_FILE))) {
     throw new DlgradeError('USAGE', `${outDir} is not empty and is not a previous kit (no ${KIT_FILE}); choose a new folder`);
   }

@@ -20,6 +20,7 @@ describe('reading notebooks', () => {
   it.each([
     ['{"cells": [', /hw\.ipynb is not a usable Jupyter notebook: not valid JSON/],
     ['{"nbformat": 5, "cells": []}', /nbformat 5 is not supported \(expected 4, or 3\)/],
+    ['{"cells": "nope"}', /it has no "nbformat" field, so it is not a saved notebook/],
     ['{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}', /\/cells\/0 must have required property 'source'/],
   ])('names what is wrong with %s', (text, message) => {
     expect(() => parseNotebook(text, 'hw.ipynb')).toThrow(message);

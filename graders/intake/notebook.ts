@@ -92,6 +92,7 @@ export function parseNotebook(text: string, label: string): ParsedNotebook {
     const codeCells = all.flatMap((c, i) => (c.cell_type === 'code' ? [{ cell: i + 1, source: join(c.input) }] : []));
     return { nbformat: 3, cells: all.length, codeCells };
   }
+  if (version === undefined) throw fail('it has no "nbformat" field, so it is not a saved notebook (expected nbformat 4, or 3)');
   if (version !== 3 && version !== 4) throw fail(`nbformat ${JSON.stringify(version)} is not supported (expected 4, or 3)`);
   const error = (version === 4 ? validateV4 : validateV3).errors?.[0];
   throw fail(`${error?.instancePath || '(top level)'} ${error?.message ?? 'does not match the nbformat schema'}`);

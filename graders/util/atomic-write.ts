@@ -9,8 +9,13 @@ import path from 'node:path';
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = temporaryBeside(file);
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
 /** writeFileAtomic for content made piece by piece (a file too large to build as one string first). */
@@ -19,14 +24,16 @@ export async function writeFileAtomicFrom(file: string, pieces: Iterable<string>
   const tmp = temporaryBeside(file);
   const fd = openSync(tmp, 'w');
   try {
-    for (const piece of pieces) writeSync(fd, piece);
+    try {
+      for (const piece of pieces) writeSync(fd, piece);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
   } catch (error) {
-    closeSync(fd);
     rmSync(tmp, { force: true });
     throw error;
   }
-  closeSync(fd);
-  renameSync(tmp, file);
 }
 
 const temporaryBeside = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);

@@ -19,6 +19,7 @@ import { DlgradeError } from '../../graders/errors.js';
 import { resultPath } from '../../graders/reporters/student-files.js';
 import type { ResultT } from '../../graders/result/schema.js';
 import { readFileSync } from 'node:fs';
+import { prepareOutputFolder } from '../../graders/util/output-folder.js';
 
 export function registerGrade(program: Command): void {
   program
@@ -52,9 +53,21 @@ export function registerGrade(program: Command): void {
         const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
         const extensions = opts.extensions ? await readExtensions(path.resolve(opts.extensions)) : undefined;
         const jobs = parsePositiveInt(opts.jobs, '--jobs');
-        // A mistyped path is said before the workers start importing PyTorch.
+        // A mistyped path, or an output folder that cannot be written, is said before the workers start importing PyTorch
+        // (the folders are made once the assignment is known to exist).
         await statSubmissions(path.resolve(submissions));
-        const ctx = await createContext(assignmentId, { mode: 'grade', keys: await answerKeys(), questionIds: opts.question, python: opts.python, workers: opts.warm ? jobs : 0, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
+        const ctx = await createContext(assignmentId, {
+          mode: 'grade',
+          keys: await answerKeys(),
+          questionIds: opts.question,
+          python: opts.python,
+          workers: opts.warm ? jobs : 0,
+          sandboxPolicy: opts.sandbox ? 'required' : 'off',
+          beforeRunner: async () => {
+            await prepareOutputFolder(opts.out, '--out');
+            if (opts.cacheDir !== undefined) await prepareOutputFolder(opts.cacheDir, '--cache-dir');
+          },
+        });
         await applyAnswersOptions(ctx, { variantId: opts.variantId });
         if (opts.staffScores !== undefined) await attachStaffScores(ctx, opts.staffScores);
         // A roster says which submission names are student ids, so variants follow the roster, not the folder names.

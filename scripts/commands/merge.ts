@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { findShardFiles, mergeShards, readShardFile } from '../../graders/engine/merge.js';
 import { batchReporters, plural } from './common.js';
+import { prepareOutputFolder } from '../../graders/util/output-folder.js';
 
 export function registerMerge(program: Command): void {
   program
@@ -14,6 +15,7 @@ export function registerMerge(program: Command): void {
       const shards = await Promise.all((await findShardFiles(inputs)).map(readShardFile));
       const results = mergeShards(shards);
       const outDir = path.resolve(opts.out);
+      await prepareOutputFolder(outDir, '--out');
       const reporters = batchReporters(outDir);
       for (const result of results) await reporters.onResult(result);
       await reporters.onEnd(results);

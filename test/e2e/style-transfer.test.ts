@@ -10,6 +10,14 @@ import { BIN, ROOT, dlgrade } from './cli.js';
 
 const EXAMPLES = path.join(ROOT, 'examples', 'style-transfer');
 
+/** An interpreter that notes each time it is started, then is the real one; and how many times it was. */
+async function countingPython() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-python-'));
+  const python = path.join(dir, 'python3');
+  await writeFile(python, `#!/bin/sh\necho started >> ${path.join(dir, 'starts')}\nexec /usr/bin/python3 "$@"\n`, { mode: 0o755 });
+  return { python, starts: async () => (await readFile(path.join(dir, 'starts'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length };
+}
+
 describe('dlgrade grade style-transfer examples', () => {
   let out: string;
   let stdout: string;
@@ -111,6 +119,18 @@ describe('dlgrade grade run inside the class folder', () => {
   });
 });
 
+describe('dlgrade grade and its output folder', () => {
+  it('refuses an output folder it cannot make, naming it, before any Python starts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-out-file-'));
+    await writeFile(path.join(dir, 'grades'), 'a file where the output folder should go\n');
+    const { python, starts } = await countingPython();
+    const run = await dlgrade(['grade', 'style-transfer', EXAMPLES, '--out', path.join(dir, 'grades', 'hw1'), '--python', python, '--no-progress']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^dlgrade: --out .*grades\/hw1: .*grades is a file, not a folder$/);
+    expect(await starts()).toBe(0);
+  });
+});
+
 describe('dlgrade check', () => {
   it('prints a table and the total for the correct example, public tests only', async () => {
     const run = await dlgrade(['check', 'style-transfer', '--submission', path.join(EXAMPLES, 'correct')]);
@@ -132,14 +152,6 @@ describe('dlgrade check', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/has no question "gram"/);
   });
-
-  /** An interpreter that notes each time it is started, then is the real one; and how many times it was. */
-  async function countingPython() {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'dlgrade-python-'));
-    const python = path.join(dir, 'python3');
-    await writeFile(python, `#!/bin/sh\necho started >> ${path.join(dir, 'starts')}\nexec /usr/bin/python3 "$@"\n`, { mode: 0o755 });
-    return { python, starts: async () => (await readFile(path.join(dir, 'starts'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length };
-  }
 
   it('says which assignment is unknown and lists the known ones, without starting Python for it', async () => {
     const { python, starts } = await countingPython();
