@@ -118,7 +118,8 @@ async function discoverFolder(root: string, options: DiscoveryOptions): Promise<
   }
   const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
   let listed = entries.filter((e) => !isPlatformClutter([e.name]));
-  // `grade . --out dlgrade-out` run in the class folder: the second run must not grade the first one's output.
+  // `grade . --out dlgrade-out` run in the class folder: the second run must not grade the first one's output. Not
+  // listed as skipped either: it is no entry of the class.
   const own = new Set(await Promise.all((options.ownFolders ?? []).map((dir) => realpath(dir).catch(() => path.resolve(dir)))));
   const realRoot = own.size ? await realpath(root) : root;
   const ownHere = listed.filter((e) => e.isDirectory() && own.has(path.join(realRoot, e.name)));
@@ -129,7 +130,7 @@ async function discoverFolder(root: string, options: DiscoveryOptions): Promise<
     const innerEntries = await readdir(inner, { withFileTypes: true });
     if (innerEntries.some((e) => CANVAS_FILE.test(e.name) || MOODLE_ENTRY.test(e.name))) return discoverFolder(inner, options);
   }
-  const skipped: SkippedEntry[] = ownHere.map((e) => ({ entry: `${e.name}/`, reason: "dlgrade's own folder (--out or --cache-dir), not a submission" }));
+  const skipped: SkippedEntry[] = [];
   const hidden = listed.filter((e) => e.name.startsWith('.'));
   for (const e of hidden) skipped.push({ entry: e.isDirectory() ? `${e.name}/` : e.name, reason: 'hidden (its name starts with a dot)' });
   listed = listed.filter((e) => !e.name.startsWith('.'));

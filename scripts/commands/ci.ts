@@ -15,6 +15,7 @@ import { onGithubActions } from '../../graders/reporters/github.js';
 import { createReporters } from '../../graders/reporters/index.js';
 import { DlgradeError } from '../../graders/errors.js';
 import { answerKeys, plural, pythonOption, reporterOption } from './common.js';
+import { prepareOutputFile } from '../../graders/util/output-folder.js';
 
 /** Exit codes, part of the interface: workflows branch on them. */
 export const CI_EXIT = { gatePassed: 0, gateFailed: 1, harnessFailed: 2 } as const;
@@ -74,7 +75,14 @@ $GITHUB_STEP_SUMMARY.`,
 async function runCi(assignmentId: string, opts: CiOptions): Promise<number> {
   const submissionDir = path.resolve(opts.submission);
   // Without bubblewrap ci refuses (exit 2) unless --no-sandbox says to run the submission as it is.
-  const ctx = await createContext(assignmentId, { mode: 'ci', keys: await answerKeys(), python: opts.python, sandboxPolicy: opts.sandbox ? 'required' : 'off' });
+  const ctx = await createContext(assignmentId, {
+    mode: 'ci',
+    keys: await answerKeys(),
+    python: opts.python,
+    sandboxPolicy: opts.sandbox ? 'required' : 'off',
+    // A JUnit file that cannot be written would leave the CI service without its report: said before anything runs.
+    beforeRunner: async () => (opts.junit ? prepareOutputFile(opts.junit, '--junit', 'dlgrade-junit.xml') : undefined),
+  });
   const { assignment } = ctx;
   const gate = parseGate({ minScore: opts.minScore, require: opts.require }, assignment.manifest.questions.map((q) => q.id));
 

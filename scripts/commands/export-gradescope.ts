@@ -1,13 +1,11 @@
 // `dlgrade export-gradescope`: autograder.zip for a Gradescope programming assignment.
 import type { Command } from 'commander';
 import { plural } from './common.js';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadAssignment } from '../../graders/manifest/load-manifest.js';
 import { exportGradescope } from '../../graders/export/gradescope-bundle.js';
 import { assignmentKind } from '../../graders/engine/assignment-kind.js';
-import { DlgradeError } from '../../graders/errors.js';
-import { prepareOutputFolder } from '../../graders/util/output-folder.js';
+import { prepareOutputFile } from '../../graders/util/output-folder.js';
 
 export function registerExportGradescope(program: Command): void {
   program
@@ -18,10 +16,7 @@ export function registerExportGradescope(program: Command): void {
     .action(async (assignmentId: string, opts: { out: string }) => {
       const assignment = await loadAssignment(assignmentId);
       const zip = path.resolve(opts.out);
-      if ((await stat(zip).catch(() => undefined))?.isDirectory()) {
-        throw new DlgradeError('USAGE', `--out ${zip} is a folder: give the name of the zip to write, e.g. ${path.join(zip, 'autograder.zip')}`);
-      }
-      await prepareOutputFolder(path.dirname(zip), '--out');
+      await prepareOutputFile(zip, '--out', 'autograder.zip');
       const bundle = await exportGradescope(assignment, zip);
       const runsCode = assignmentKind(assignment.manifest).runsCode;
       const contents = runsCode ? 'public and hidden; no reference code' : `the answer key of ${assignment.manifest.id} (read by the harness only: no student code runs)`;

@@ -127,6 +127,7 @@ describe.concurrent('dlgrade ci: the harness could not run (exit 2)', () => {
     ['a min-score outside 0..1', ['--min-score', '80'], {}, /--min-score must be a fraction between 0 and 1/],
     ['both gates', ['--min-score', '0.5', '--require', 'all'], {}, /cannot be used with option|cannot be combined/],
     ['an unknown option', ['--frobnicate'], {}, /unknown option '--frobnicate'/],
+    ['a JUnit file under a file', ['--junit', path.join(EXAMPLES, 'correct', 'style_modules.py', 'junit.xml')], {}, /--junit .*junit\.xml: .*style_modules\.py is a file, not a folder/],
   ])('%s', async (_name, args, env, message) => {
     const run = await dlgrade(['ci', 'style-transfer', '-s', correct, ...args], { env });
     expect(run.exitCode).toBe(2);

@@ -113,7 +113,7 @@ describe('dlgrade grade run inside the class folder', () => {
     expect(first.exitCode, String(first.stderr)).toBe(0);
     const second = await dlgrade(['grade', 'style-transfer', '.', '--jobs', '1', '--no-progress'], { cwd: classDir });
     expect(second.exitCode).toBe(0);
-    expect(String(second.stdout)).toMatch(/skipped dlgrade-out\/: dlgrade's own folder/);
+    expect(String(second.stdout)).not.toMatch(/^(skipped )?dlgrade-out\b/m);
     expect(String(second.stdout)).toMatch(/0 graded, 1 unchanged/);
     expect((await readFile(path.join(classDir, 'dlgrade-out', 'grades.csv'), 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
   });
